@@ -1,0 +1,116 @@
+/**
+ * Every error Rampart answers with has a stable code here. The message is the one a caller sees; it never includes
+ * an upstream body, a stack trace or a secret. Renderers in ./render turn an entry into each wire format's shape.
+ */
+
+/** The class of an error, independent of wire format; each renderer maps it to its own `type`. */
+export type ErrorKind =
+  | 'invalid_request'
+  | 'authentication'
+  | 'permission'
+  | 'not_found'
+  | 'request_too_large'
+  | 'rate_limit'
+  | 'upstream'
+  | 'overloaded'
+  | 'timeout'
+  | 'internal';
+
+export interface CatalogueEntry {
+  status: number;
+  kind: ErrorKind;
+  message: string;
+  /** Whether trying again (later, or on another credential) may succeed. */
+  retryable: boolean;
+}
+
+export const catalogue = {
+  RAMPART_AUTH_MISSING_KEY: {
+    status: 401,
+    kind: 'authentication',
+    message: 'No API key provided. Send it as "Authorization: Bearer <key>", "x-api-key" or "x-goog-api-key".',
+    retryable: false,
+  },
+  RAMPART_AUTH_INVALID_KEY: { status: 401, kind: 'authentication', message: 'Invalid API key.', retryable: false },
+  RAMPART_AUTH_NO_KEYS: {
+    status: 401,
+    kind: 'authentication',
+    message: 'No client keys exist yet, so every request is refused. Create one with: rampart keys create --name <name>',
+    retryable: false,
+  },
+  RAMPART_AUTH_KEY_REVOKED: { status: 401, kind: 'authentication', message: 'This API key has been revoked.', retryable: false },
+  RAMPART_REQUEST_INVALID_JSON: { status: 400, kind: 'invalid_request', message: 'The request body is not valid JSON.', retryable: false },
+  RAMPART_REQUEST_PROTO_POISONING: {
+    status: 400,
+    kind: 'invalid_request',
+    message: 'The request body contains a forbidden "__proto__" or "constructor.prototype" key.',
+    retryable: false,
+  },
+  RAMPART_REQUEST_INVALID: { status: 400, kind: 'invalid_request', message: 'The request is invalid.', retryable: false },
+  RAMPART_REQUEST_TOO_LARGE: { status: 413, kind: 'request_too_large', message: 'The request body is too large.', retryable: false },
+  RAMPART_UNSUPPORTED_MEDIA_TYPE: {
+    status: 415,
+    kind: 'invalid_request',
+    message: 'Unsupported content type; send "Content-Type: application/json".',
+    retryable: false,
+  },
+  RAMPART_ROUTE_NOT_FOUND: { status: 404, kind: 'not_found', message: 'No such route.', retryable: false },
+  RAMPART_MODEL_NOT_FOUND: { status: 404, kind: 'not_found', message: 'No configured provider serves this model.', retryable: false },
+  RAMPART_NO_CREDENTIAL: {
+    status: 503,
+    kind: 'overloaded',
+    message: 'The provider for this model has no usable credential.',
+    retryable: true,
+  },
+  RAMPART_UPSTREAM_BAD_REQUEST: { status: 400, kind: 'invalid_request', message: 'The upstream provider rejected the request as invalid.', retryable: false },
+  RAMPART_UPSTREAM_AUTH: {
+    status: 502,
+    kind: 'upstream',
+    message: 'The upstream provider refused the configured credential.',
+    retryable: true,
+  },
+  RAMPART_UPSTREAM_NOT_FOUND: { status: 404, kind: 'not_found', message: 'The upstream provider does not know this model or route.', retryable: false },
+  RAMPART_UPSTREAM_RATE_LIMITED: { status: 429, kind: 'rate_limit', message: 'The upstream provider is rate limiting this request.', retryable: true },
+  RAMPART_UPSTREAM_ERROR: { status: 502, kind: 'upstream', message: 'The upstream provider failed to answer.', retryable: true },
+  RAMPART_UPSTREAM_UNAVAILABLE: { status: 503, kind: 'overloaded', message: 'The upstream provider cannot be reached.', retryable: true },
+  RAMPART_UPSTREAM_TIMEOUT: { status: 504, kind: 'timeout', message: 'The upstream provider did not answer in time.', retryable: true },
+  RAMPART_UPSTREAM_INVALID_RESPONSE: {
+    status: 502,
+    kind: 'upstream',
+    message: 'The upstream provider sent a response Rampart could not understand.',
+    retryable: true,
+  },
+  RAMPART_UPSTREAM_STREAM_INTERRUPTED: {
+    status: 502,
+    kind: 'upstream',
+    message: 'The upstream stream ended before the answer was complete.',
+    retryable: false,
+  },
+  RAMPART_INTERNAL: { status: 500, kind: 'internal', message: 'Internal error.', retryable: false },
+} as const satisfies Record<string, CatalogueEntry>;
+
+export type ErrorCode = keyof typeof catalogue;
+
+/** An error with a catalogue code; the only kind of error a client ever sees. */
+export class RampartError extends Error {
+  override readonly name = 'RampartError';
+  readonly code: ErrorCode;
+  readonly status: number;
+  readonly kind: ErrorKind;
+  readonly retryable: boolean;
+  /** The request field at fault, where one is known (rendered as OpenAI's `param`). */
+  readonly param: string | null;
+  /** Seconds the caller should wait, rendered as a `retry-after` header. */
+  readonly retryAfterSeconds: number | undefined;
+
+  constructor(code: ErrorCode, options: { message?: string; param?: string | null; retryAfterSeconds?: number; cause?: unknown } = {}) {
+    const entry: CatalogueEntry = catalogue[code];
+    super(options.message ?? entry.message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.code = code;
+    this.status = entry.status;
+    this.kind = entry.kind;
+    this.retryable = entry.retryable;
+    this.param = options.param ?? null;
+    this.retryAfterSeconds = options.retryAfterSeconds;
+  }
+}

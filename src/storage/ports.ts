@@ -1,0 +1,32 @@
+/**
+ * Storage ports: what the rest of Rampart may ask of persistence. Callers depend only on these interfaces, so a
+ * PostgreSQL implementation can join SQLite without touching them.
+ */
+
+/** A client key as stored: never the key itself, only its HMAC and a short prefix for identification. */
+export interface ClientKeyRecord {
+  id: string;
+  name: string;
+  /** First characters of the key (e.g. `rk_live_ab12`), safe to display. */
+  prefix: string;
+  /** HMAC-SHA-256 of the full key under the instance's key pepper, hex. */
+  hash: string;
+  createdAt: Date;
+  revokedAt: Date | null;
+}
+
+export interface ClientKeyStore {
+  insert(record: ClientKeyRecord): Promise<void>;
+  list(): Promise<ClientKeyRecord[]>;
+  findById(id: string): Promise<ClientKeyRecord | undefined>;
+  findByHash(hash: string): Promise<ClientKeyRecord | undefined>;
+  /** Marks the key revoked; returns false when no key has this id. Revoking twice keeps the first time. */
+  revoke(id: string, at: Date): Promise<boolean>;
+  count(): Promise<number>;
+}
+
+/** All stores of one backend, opened and migrated. */
+export interface Storage {
+  readonly clientKeys: ClientKeyStore;
+  close(): Promise<void>;
+}
