@@ -1,0 +1,7 @@
+import type { Migration } from 'kysely/migration';
+import * as clientKeys from './0001-client-keys.ts';
+
+/** Every migration, in order. One list for every SQL dialect; names sort in the order they must run. */
+export const migrations: Record<string, Migration> = {
+  '0001-client-keys': clientKeys,
+};

@@ -1,0 +1,40 @@
+import BetterSqlite3 from 'better-sqlite3';
+import { Kysely, SqliteDialect } from 'kysely';
+import { chmodSync } from 'node:fs';
+import path from 'node:path';
+import { ensurePrivateDir } from '../../lib/secure-file.ts';
+import type { Storage } from '../ports.ts';
+import { SqlClientKeyStore } from './client-key-store.ts';
+import type { Database } from './database.ts';
+import { migrateToLatest } from './migrate.ts';
+
+/** File name of the embedded database inside `dataDir`. */
+export const SQLITE_FILE = 'rampart.db';
+
+/**
+ * Opens (creating if needed) the embedded SQLite database in `dataDir` and migrates it.
+ * WAL lets the server read while a CLI command writes; synchronous=FULL because keys and audit data must survive a
+ * power cut; busy_timeout makes concurrent writers (serve + CLI) wait instead of failing.
+ */
+export async function openSqliteStorage(dataDir: string): Promise<Storage> {
+  await ensurePrivateDir(dataDir);
+  const file = path.join(dataDir, SQLITE_FILE);
+  const sqlite = new BetterSqlite3(file);
+  // SQLite gives its -wal and -shm files the database file's mode, so this covers all three.
+  chmodSync(file, 0o600);
+  sqlite.pragma('journal_mode = WAL');
+  sqlite.pragma('synchronous = FULL');
+  sqlite.pragma('busy_timeout = 5000');
+  sqlite.pragma('foreign_keys = ON');
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+  try {
+    await migrateToLatest(db as unknown as Kysely<unknown>);
+  } catch (error) {
+    await db.destroy();
+    throw error;
+  }
+  return {
+    clientKeys: new SqlClientKeyStore(db),
+    close: () => db.destroy(),
+  };
+}
