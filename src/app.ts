@@ -1,0 +1,55 @@
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type RawServerDefault } from 'fastify';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Logger } from 'pino';
+import type { RampartConfig } from './config/schema.ts';
+import type { ClientKeyService } from './keys/client-keys.ts';
+import { requestId } from './lib/ids.ts';
+import { installProxyPipeline } from './pipeline/pipeline.ts';
+import { registerHealthRoutes } from './proxy/health-routes.ts';
+import { registerOpenAIRoutes } from './proxy/openai-routes.ts';
+import { Router } from './routing/router.ts';
+import { UpstreamClient } from './upstream/upstream-client.ts';
+
+/** Everything buildApp needs, created by the caller (main.ts or a test): no hidden globals. */
+export interface AppDeps {
+  config: RampartConfig;
+  keys: ClientKeyService;
+  log: Logger;
+}
+
+/** The assembled application: its listeners (not yet listening) and what must be closed on shutdown. */
+export interface App {
+  proxy: FastifyInstance;
+  close(): Promise<void>;
+}
+
+/** Wires the proxy listener: pipeline first, then routes. The one place where the parts meet. */
+export function buildApp(deps: AppDeps): App {
+  const { config, log } = deps;
+  const upstream = new UpstreamClient();
+  const router = new Router(config.providers);
+  // The pino logger is passed as Fastify's base logger type so every plugin and route sees one instance type.
+  const proxy: FastifyInstance = Fastify<RawServerDefault, IncomingMessage, ServerResponse, FastifyBaseLogger>({
+    loggerInstance: log,
+    disableRequestLogging: true,
+    genReqId: () => requestId(),
+    requestIdHeader: false,
+    bodyLimit: config.limits.maxBodyBytes,
+    onProtoPoisoning: 'error',
+    onConstructorPoisoning: 'error',
+    return503OnClosing: true,
+    forceCloseConnections: 'idle',
+    keepAliveTimeout: 72_000,
+    requestTimeout: 120_000,
+  });
+  installProxyPipeline(proxy, { keys: deps.keys, log, accessLog: config.logging.accessLog });
+  registerHealthRoutes(proxy);
+  registerOpenAIRoutes(proxy, { router, upstream });
+  return {
+    proxy,
+    async close() {
+      await proxy.close();
+      await upstream.close();
+    },
+  };
+}

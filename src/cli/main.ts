@@ -1,0 +1,48 @@
+import { Command, CommanderError } from 'commander';
+import pkg from '../../package.json' with { type: 'json' };
+import { ConfigError } from '../config/load.ts';
+import { registerKeysCommand } from './keys-command.ts';
+import { registerMockUpstreamCommand } from './mock-upstream-command.ts';
+import { CliError, type CliOutput, processOutput } from './output.ts';
+import { registerServeCommand } from './serve-command.ts';
+
+/** Builds the `rampart` command tree. */
+export function buildProgram(output: CliOutput): Command {
+  const program = new Command('rampart')
+    .description('Rampart: a self-hosted, security-hardened gateway for LLM APIs')
+    .version(pkg.version, '-v, --version', 'print the version')
+    .option('--debug', 'print stack traces on errors')
+    .showHelpAfterError('(run with --help for usage)')
+    .exitOverride()
+    .configureOutput({ writeOut: (s) => output.out(s.trimEnd()), writeErr: (s) => output.err(s.trimEnd()) });
+  registerServeCommand(program, output);
+  registerKeysCommand(program, output);
+  registerMockUpstreamCommand(program, output);
+  for (const command of program.commands) command.exitOverride();
+  return program;
+}
+
+/** Runs the CLI and returns the exit code. Errors are one clear line; stacks only with --debug. */
+export async function runCli(argv: string[], output: CliOutput = processOutput): Promise<number> {
+  const program = buildProgram(output);
+  try {
+    await program.parseAsync(argv);
+    return 0;
+  } catch (error) {
+    if (error instanceof CommanderError) return error.exitCode;
+    const debug = argv.includes('--debug');
+    if (debug && error instanceof Error && error.stack) output.err(error.stack);
+    output.err(`rampart: ${describe(error)}`);
+    return 1;
+  }
+}
+
+function describe(error: unknown): string {
+  if (error instanceof ConfigError || error instanceof CliError) return error.message;
+  if (error instanceof Error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'EADDRINUSE') return `${error.message} (is another Rampart or service using that port?)`;
+    return error.message;
+  }
+  return String(error);
+}

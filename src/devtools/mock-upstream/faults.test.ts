@@ -1,0 +1,41 @@
+import { describe, expect, it } from 'vitest';
+import { parseFaultSpec, resolveFaults } from './faults.ts';
+
+describe('parseFaultSpec', () => {
+  it('parses every item', () => {
+    expect(parseFaultSpec('latency=10, status=429,retry-after=7,reset-after=2,malformed,drip=5,hang')).toEqual({
+      ok: true,
+      faults: { latencyMs: 10, status: 429, retryAfter: 7, resetAfter: 2, malformed: true, dripMs: 5, hang: true },
+    });
+    expect(parseFaultSpec('')).toEqual({ ok: true, faults: {} });
+  });
+
+  it.each([
+    ['bogus', 'bogus'],
+    ['latency=abc', 'latency=abc'],
+    ['latency=-1', 'latency=-1'],
+    ['status=200', 'status=200'],
+    ['status=600', 'status=600'],
+    ['hang=1', 'hang=1'],
+    ['drip', 'drip'],
+    ['latency=5,nope=1', 'nope=1'],
+  ])('rejects %s naming the bad item', (spec, item) => {
+    const parsed = parseFaultSpec(spec);
+    expect(parsed.ok).toBe(false);
+    if (!parsed.ok) expect(parsed.item).toBe(item);
+  });
+});
+
+describe('resolveFaults', () => {
+  it('merges message directives with the header, the header winning', () => {
+    expect(resolveFaults('status=500', 'x [mock:status=429,latency=3] y [mock:drip=1]')).toEqual({
+      ok: true,
+      faults: { status: 500, latencyMs: 3, dripMs: 1 },
+    });
+    expect(resolveFaults(undefined, 'no directive')).toEqual({ ok: true, faults: {} });
+  });
+
+  it('reports a bad directive item', () => {
+    expect(resolveFaults(undefined, '[mock:explode]')).toMatchObject({ ok: false, item: 'explode' });
+  });
+});

@@ -1,0 +1,147 @@
+// Fault injection: the spec language, and the faults that act before a response starts. Stream-time faults
+// (reset-after, malformed, drip, hang) are played by sse.ts.
+import type { OutgoingHttpHeaders } from 'node:http';
+import { setTimeout as delay } from 'node:timers/promises';
+import type { MockContext } from './context.ts';
+
+/** Parsed fault spec; an absent field means "no such fault". */
+export interface Faults {
+  latencyMs?: number;
+  status?: number;
+  retryAfter?: number;
+  resetAfter?: number;
+  malformed?: boolean;
+  dripMs?: number;
+  hang?: boolean;
+}
+
+/** Result of parsing: the faults, or the offending item and why. */
+export type FaultParse = { ok: true; faults: Faults } | { ok: false; item: string; reason: string };
+
+/** Header that selects faults per request. */
+export const FAULT_HEADER = 'x-mock-fault';
+
+const MAX_MS = 600_000;
+const DIRECTIVE = /\[mock:([^\]]*)\]/g;
+
+function parseCount(value: string | undefined, min: number, max: number): number | undefined {
+  if (value === undefined || !/^\d{1,9}$/.test(value)) return undefined;
+  const n = Number(value);
+  return n >= min && n <= max ? n : undefined;
+}
+
+/** Parses `latency=MS,status=NNN,retry-after=N,reset-after=N,malformed,drip=MS,hang` (later items win). */
+export function parseFaultSpec(spec: string): FaultParse {
+  const faults: Faults = {};
+  for (const raw of spec.split(',')) {
+    const item = raw.trim();
+    if (item === '') continue;
+    const eq = item.indexOf('=');
+    const key = (eq === -1 ? item : item.slice(0, eq)).trim().toLowerCase();
+    const value = eq === -1 ? undefined : item.slice(eq + 1).trim();
+    const bad = (reason: string): FaultParse => ({ ok: false, item, reason });
+    switch (key) {
+      case 'latency':
+      case 'drip': {
+        const ms = parseCount(value, 0, MAX_MS);
+        if (ms === undefined) return bad(`expected ${key}=<milliseconds 0..${MAX_MS}>`);
+        if (key === 'latency') faults.latencyMs = ms;
+        else faults.dripMs = ms;
+        break;
+      }
+      case 'status': {
+        const status = parseCount(value, 400, 599);
+        if (status === undefined) return bad('expected status=<400..599>');
+        faults.status = status;
+        break;
+      }
+      case 'retry-after': {
+        const seconds = parseCount(value, 0, 86_400);
+        if (seconds === undefined) return bad('expected retry-after=<seconds>');
+        faults.retryAfter = seconds;
+        break;
+      }
+      case 'reset-after': {
+        const chunks = parseCount(value, 0, 1_000_000);
+        if (chunks === undefined) return bad('expected reset-after=<content chunks>');
+        faults.resetAfter = chunks;
+        break;
+      }
+      case 'malformed':
+      case 'hang':
+        if (value !== undefined) return bad(`${key} takes no value`);
+        faults[key] = true;
+        break;
+      default:
+        return bad('unknown fault (known: latency, status, retry-after, reset-after, malformed, drip, hang)');
+    }
+  }
+  return { ok: true, faults };
+}
+
+/** Faults from the `x-mock-fault` header merged over `[mock:<spec>]` directives found in the message text. */
+export function resolveFaults(header: string | string[] | undefined, messageText: string | undefined): FaultParse {
+  const specs: string[] = [];
+  if (messageText !== undefined && messageText.includes('[mock:')) {
+    for (const match of messageText.matchAll(DIRECTIVE)) specs.push(match[1] ?? '');
+  }
+  // The header comes last so it overrides a directive that a test left in a shared prompt.
+  if (header !== undefined) specs.push(Array.isArray(header) ? header.join(',') : header);
+  if (specs.length === 0) return { ok: true, faults: {} };
+  return parseFaultSpec(specs.join(','));
+}
+
+/** Waits `ms`; resolves false instead when the request closes first. */
+export async function sleep(ms: number, signal: AbortSignal): Promise<boolean> {
+  if (signal.aborted) return false;
+  try {
+    await delay(ms, undefined, { signal });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Resolves when the request closes (the client left, or the server is shutting down). */
+export function untilClosed(signal: AbortSignal): Promise<void> {
+  if (signal.aborted) return Promise.resolve();
+  return new Promise((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }));
+}
+
+/** How an API renders the pre-response faults in its own wire format. */
+export interface FaultRenderer {
+  /** Sends the error response for an injected `status=NNN` (with `retryAfter` seconds when it applies). */
+  sendStatus(ctx: MockContext, status: number, retryAfter: number | undefined): void;
+  /** Success headers to send before a non-stream `hang`. */
+  hangHeaders(ctx: MockContext): OutgoingHttpHeaders;
+}
+
+/**
+ * Applies latency, status, and for non-stream requests reset-after and hang. Returns true when the request is
+ * finished with (answered, dropped or closed) and the caller must not respond.
+ */
+export async function applyPreResponseFaults(
+  ctx: MockContext,
+  faults: Faults,
+  streaming: boolean,
+  renderer: FaultRenderer,
+): Promise<boolean> {
+  if (faults.latencyMs !== undefined && faults.latencyMs > 0 && !(await sleep(faults.latencyMs, ctx.signal))) return true;
+  if (ctx.signal.aborted) return true;
+  if (faults.status !== undefined) {
+    renderer.sendStatus(ctx, faults.status, faults.retryAfter);
+    return true;
+  }
+  if (streaming) return false;
+  if (faults.resetAfter !== undefined) {
+    ctx.dropConnection();
+    return true;
+  }
+  if (faults.hang === true) {
+    ctx.res.writeHead(200, renderer.hangHeaders(ctx));
+    ctx.res.flushHeaders();
+    await untilClosed(ctx.signal);
+    return true;
+  }
+  return false;
+}

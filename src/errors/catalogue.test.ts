@@ -1,0 +1,29 @@
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { RampartError, catalogue } from './catalogue.ts';
+import { renderOpenAIError } from './render/openai.ts';
+
+describe('error catalogue', () => {
+  it('documents every code in docs/errors.md with its status', async () => {
+    const doc = await readFile(path.resolve(import.meta.dirname, '../../docs/errors.md'), 'utf8');
+    for (const [code, entry] of Object.entries(catalogue)) {
+      expect(doc, code).toMatch(new RegExp(`\\| \`${code}\` \\| ${entry.status} \\|`));
+    }
+  });
+
+  it('uses only client or gateway statuses, and 5xx codes are marked retryable except internal and stream errors', () => {
+    for (const [code, entry] of Object.entries(catalogue)) {
+      expect(entry.status, code).toBeGreaterThanOrEqual(400);
+      if (entry.status >= 500 && code !== 'RAMPART_INTERNAL' && code !== 'RAMPART_UPSTREAM_STREAM_INTERRUPTED') expect(entry.retryable, code).toBe(true);
+    }
+  });
+
+  it('renders the OpenAI error shape with code, param and request id', () => {
+    const error = new RampartError('RAMPART_REQUEST_INVALID', { message: 'messages must be an array', param: 'messages' });
+    expect(renderOpenAIError(error, 'req_1')).toEqual({
+      error: { message: 'messages must be an array', type: 'invalid_request_error', param: 'messages', code: 'RAMPART_REQUEST_INVALID', request_id: 'req_1' },
+    });
+    expect(new RampartError('RAMPART_UPSTREAM_RATE_LIMITED', { retryAfterSeconds: 3 }).status).toBe(429);
+  });
+});

@@ -1,0 +1,15 @@
+import type { WireFormat } from '../errors/render/index.ts';
+import type { ClientKeyRecord } from '../storage/ports.ts';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** The authenticated client key; null until client-auth ran, and on public routes. */
+    clientKey: ClientKeyRecord | null;
+  }
+  interface FastifyContextConfig {
+    /** The wire format of the route, so errors answer in the caller's shape. */
+    wireFormat?: WireFormat;
+    /** Public routes (health) skip client-key auth. */
+    public?: boolean;
+  }
+}
