@@ -1,4 +1,4 @@
-import { createHmac, randomBytes } from 'node:crypto';
+import { type KeyObject, createHmac, createSecretKey, randomBytes } from 'node:crypto';
 import { randomId } from '../lib/ids.ts';
 import { timingSafeEqualString } from '../lib/timing-safe.ts';
 import type { ClientKeyRecord, ClientKeyStore } from '../storage/ports.ts';
@@ -23,11 +23,12 @@ export interface CreatedKey {
 /** Creates, lists, revokes and authenticates client keys. Keys are stored only as HMAC-SHA-256 under a pepper. */
 export class ClientKeyService {
   readonly #store: ClientKeyStore;
-  readonly #pepper: Buffer;
+  readonly #pepper: KeyObject;
 
   constructor(store: ClientKeyStore, pepper: Buffer) {
     this.#store = store;
-    this.#pepper = pepper;
+    // A KeyObject is imported once; a raw Buffer would be re-imported on every HMAC.
+    this.#pepper = createSecretKey(pepper);
   }
 
   /** Creates a key; the returned `key` must be shown to the operator now, it cannot be recovered later. */

@@ -5,7 +5,12 @@ export function randomId(prefix: string): string {
   return `${prefix}_${randomBytes(12).toString('hex')}`;
 }
 
-/** A request id: short, unique enough to correlate logs and errors, safe in headers. */
+// Request ids must be unique, not unguessable: a random per-process prefix plus a counter costs no syscall per request.
+const processPrefix = randomBytes(6).toString('base64url');
+let counter = 0;
+
+/** A request id: unique across processes and restarts (random prefix), safe in headers, e.g. `req_Xk3…_1f`. */
 export function requestId(): string {
-  return `req_${randomBytes(12).toString('base64url')}`;
+  counter = (counter + 1) % Number.MAX_SAFE_INTEGER;
+  return `req_${processPrefix}${counter.toString(36)}`;
 }

@@ -2,23 +2,24 @@ import type { Kysely, Selectable } from 'kysely';
 import type { ClientKeyRecord, ClientKeyStore } from '../ports.ts';
 import type { ClientKeysTable, Database } from './database.ts';
 
-function toRecord(row: Selectable<ClientKeysTable>): ClientKeyRecord {
-  return {
-    id: row.id,
-    name: row.name,
-    prefix: row.prefix,
-    hash: row.hash,
-    createdAt: new Date(Number(row.created_at)),
-    revokedAt: row.revoked_at === null ? null : new Date(Number(row.revoked_at)),
-  };
-}
-
 /** ClientKeyStore over any Kysely SQL dialect. */
 export class SqlClientKeyStore implements ClientKeyStore {
   readonly #db: Kysely<Database>;
 
   constructor(db: Kysely<Database>) {
     this.#db = db;
+  }
+
+  /** Row → record; shared with dialect-specific fast paths. */
+  static toRecord(row: Selectable<ClientKeysTable>): ClientKeyRecord {
+    return {
+      id: row.id,
+      name: row.name,
+      prefix: row.prefix,
+      hash: row.hash,
+      createdAt: new Date(Number(row.created_at)),
+      revokedAt: row.revoked_at === null ? null : new Date(Number(row.revoked_at)),
+    };
   }
 
   async insert(record: ClientKeyRecord): Promise<void> {
@@ -37,17 +38,17 @@ export class SqlClientKeyStore implements ClientKeyStore {
 
   async list(): Promise<ClientKeyRecord[]> {
     const rows = await this.#db.selectFrom('client_keys').selectAll().orderBy('created_at').orderBy('id').execute();
-    return rows.map(toRecord);
+    return rows.map((row) => SqlClientKeyStore.toRecord(row));
   }
 
   async findById(id: string): Promise<ClientKeyRecord | undefined> {
     const row = await this.#db.selectFrom('client_keys').selectAll().where('id', '=', id).executeTakeFirst();
-    return row && toRecord(row);
+    return row && SqlClientKeyStore.toRecord(row);
   }
 
   async findByHash(hash: string): Promise<ClientKeyRecord | undefined> {
     const row = await this.#db.selectFrom('client_keys').selectAll().where('hash', '=', hash).executeTakeFirst();
-    return row && toRecord(row);
+    return row && SqlClientKeyStore.toRecord(row);
   }
 
   async revoke(id: string, at: Date): Promise<boolean> {

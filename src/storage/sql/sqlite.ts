@@ -4,7 +4,7 @@ import { chmodSync } from 'node:fs';
 import path from 'node:path';
 import { ensurePrivateDir } from '../../lib/secure-file.ts';
 import type { Storage } from '../ports.ts';
-import { SqlClientKeyStore } from './client-key-store.ts';
+import { SqliteClientKeyStore } from './sqlite-client-key-store.ts';
 import type { Database } from './database.ts';
 import { migrateToLatest } from './migrate.ts';
 
@@ -34,7 +34,7 @@ export async function openSqliteStorage(dataDir: string): Promise<Storage> {
     throw error;
   }
   return {
-    clientKeys: new SqlClientKeyStore(db),
+    clientKeys: new SqliteClientKeyStore(db, sqlite),
     close: () => db.destroy(),
   };
 }
