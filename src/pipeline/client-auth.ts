@@ -14,12 +14,12 @@ const codeByRejection: Record<KeyRejection, ErrorCode> = {
 /** The client key from the headers each SDK uses: OpenAI (Bearer), Anthropic (x-api-key), Gemini (x-goog-api-key). */
 export function extractClientKey(headers: IncomingHttpHeaders): string | undefined {
   const authorization = headers.authorization;
-  if (authorization !== undefined) {
-    const match = /^Bearer[ \t]+(\S+)[ \t]*$/i.exec(authorization);
-    return match?.[1] ?? '';
-  }
+  const bearer = authorization === undefined ? null : /^Bearer[ \t]+(\S+)[ \t]*$/i.exec(authorization);
+  if (bearer?.[1] !== undefined) return bearer[1];
   const apiKey = headers['x-api-key'] ?? headers['x-goog-api-key'];
-  return typeof apiKey === 'string' ? apiKey.trim() : undefined;
+  if (typeof apiKey === 'string') return apiKey.trim();
+  // An Authorization header that is not a bearer token is a wrong credential, not a missing one.
+  return authorization;
 }
 
 /** Pipeline step: fail closed. Every non-public route needs a valid, unrevoked client key. */
