@@ -152,9 +152,15 @@ function parseAssistant(message: Record<string, unknown>, param: string): Conten
   return parts;
 }
 
-function parseToolCall(value: unknown, param: string): ToolCallPart {
+/**
+ * One `tool_calls[]` entry. Clients must send `type: "function"`; upstream responses may omit it (some compatible
+ * servers do), so `typeOptional` accepts a missing type there.
+ */
+export function parseToolCall(value: unknown, param: string, typeOptional = false): ToolCallPart {
   const call = expectRecord(value, param);
-  if (call.type !== 'function') fail(`Tool call type ${wireName(call.type)} is not supported; only function`, `${param}.type`);
+  if (!(typeOptional && call.type === undefined) && call.type !== 'function') {
+    fail(`Tool call type ${wireName(call.type)} is not supported; only function`, `${param}.type`);
+  }
   const fn = expectRecord(call.function, `${param}.function`);
   return {
     type: 'tool_call',

@@ -5,7 +5,8 @@
  */
 import type { CanonicalResponse, JsonObject, JsonValue, TextPart, ThinkingPart, ToolCallPart } from '../canonical/types.ts';
 import { parseFinishReason, parseUsage } from './mappings.ts';
-import { expectArray, expectNonEmptyString, expectNumber, expectRecord, expectString, fail, isRecord, typeName } from './wire-checks.ts';
+import { parseToolCall } from './parse-messages.ts';
+import { expectArray, expectNumber, expectRecord, expectString, fail, isRecord, typeName } from './wire-checks.ts';
 
 /** Parse an upstream non-streaming response; throws FormatError on a malformed body. */
 export function parseChatResponse(body: unknown): CanonicalResponse {
@@ -26,7 +27,7 @@ export function parseChatResponse(body: unknown): CanonicalResponse {
   const toolCalls = message.tool_calls;
   if (toolCalls !== undefined && toolCalls !== null) {
     const list = expectArray(toolCalls, 'choices[0].message.tool_calls');
-    for (let i = 0; i < list.length; i++) content.push(parseToolCall(list[i], `choices[0].message.tool_calls[${i}]`));
+    for (let i = 0; i < list.length; i++) content.push(parseToolCall(list[i], `choices[0].message.tool_calls[${i}]`, true));
   }
 
   const hasToolCalls = content.some((part) => part.type === 'tool_call');
@@ -65,19 +66,6 @@ export function readReasoning(source: Record<string, unknown>, param: string): s
   const content = source.reasoning_content;
   if (content !== undefined && content !== null) return expectString(content, `${param}.reasoning_content`);
   return typeof source.reasoning === 'string' ? source.reasoning : undefined;
-}
-
-function parseToolCall(value: unknown, param: string): ToolCallPart {
-  const call = expectRecord(value, param);
-  // Custom (free-form grammar) tools are never requested by the translators, so only function calls are expected.
-  if (call.type !== undefined && call.type !== 'function') fail('Only function tool calls are supported', `${param}.type`);
-  const fn = expectRecord(call.function, `${param}.function`);
-  return {
-    type: 'tool_call',
-    id: expectNonEmptyString(call.id, `${param}.id`),
-    name: expectNonEmptyString(fn.name, `${param}.function.name`),
-    arguments: expectString(fn.arguments, `${param}.function.arguments`),
-  };
 }
 
 function copyIfPresent(source: Record<string, unknown>, key: string, target: JsonObject): void {
