@@ -1,4 +1,4 @@
-import Fastify, { type FastifyBaseLogger, type FastifyInstance, type RawServerDefault } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController, type RawServerDefault } from 'fastify';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import type { RampartConfig } from './config/schema.ts';
@@ -31,7 +31,8 @@ export function buildApp(deps: AppDeps): App {
   // The pino logger is passed as Fastify's base logger type so every plugin and route sees one instance type.
   const proxy: FastifyInstance = Fastify<RawServerDefault, IncomingMessage, ServerResponse, FastifyBaseLogger>({
     loggerInstance: log,
-    disableRequestLogging: true,
+    // Rampart writes its own access line (pipeline/access-log.ts): path only, no headers, hijacked streams included.
+    logController: new LogController({ disableRequestLogging: true }),
     genReqId: () => requestId(),
     requestIdHeader: false,
     bodyLimit: config.limits.maxBodyBytes,

@@ -18,25 +18,30 @@ export interface UpstreamCall {
   body?: string;
 }
 
-/** The shared outbound HTTP client: one undici Agent (keep-alive pools per origin), no redirects followed. */
+/**
+ * The shared outbound HTTP client: undici Agents (keep-alive pools per origin), no redirects followed. undici takes
+ * the connect timeout per Agent, not per request, so there is one Agent per distinct `connectMs` (in practice one or
+ * two for a whole config).
+ */
 export class UpstreamClient {
-  readonly #agent: Agent;
+  readonly #agents = new Map<number, Agent>();
 
-  constructor(options: { connectTimeoutMs?: number } = {}) {
-    this.#agent = new Agent({
-      connect: { timeout: options.connectTimeoutMs ?? 10_000 },
-      keepAliveTimeout: 30_000,
-      connections: 256,
-      pipelining: 1,
-    });
+  #agent(connectMs: number): Agent {
+    let agent = this.#agents.get(connectMs);
+    if (!agent) {
+      agent = new Agent({ connect: { timeout: connectMs }, keepAliveTimeout: 30_000, connections: 256, pipelining: 1 });
+      this.#agents.set(connectMs, agent);
+    }
+    return agent;
   }
 
   /** Sends the call; a network failure becomes a RampartError, an HTTP error status is returned for the caller to map. */
   async send(call: UpstreamCall, timeouts: UpstreamTimeouts, signal: AbortSignal): Promise<Dispatcher.ResponseData> {
     try {
-      return await this.#agent.request({
-        origin: new URL(call.url).origin,
-        path: pathAndQuery(call.url),
+      const url = new URL(call.url);
+      return await this.#agent(timeouts.connectMs).request({
+        origin: url.origin,
+        path: url.pathname + url.search,
         method: call.method,
         headers: call.headers,
         body: call.body ?? null,
@@ -49,14 +54,9 @@ export class UpstreamClient {
     }
   }
 
-  close(): Promise<void> {
-    return this.#agent.close();
+  async close(): Promise<void> {
+    await Promise.all([...this.#agents.values()].map((agent) => agent.close()));
   }
-}
-
-function pathAndQuery(url: string): string {
-  const parsed = new URL(url);
-  return parsed.pathname + parsed.search;
 }
 
 /** Distinguishes "the client went away" (not an upstream fault) from real upstream failures. */
