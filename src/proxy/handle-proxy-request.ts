@@ -5,7 +5,7 @@ import { RampartError } from '../errors/catalogue.ts';
 import { sendError } from '../pipeline/send-error.ts';
 import type { Route, Router } from '../routing/router.ts';
 import { mapUpstreamStatus } from '../upstream/map-status.ts';
-import { ClientAbortedError, type UpstreamClient, readBodyCapped } from '../upstream/upstream-client.ts';
+import { ClientAbortedError, type UpstreamCall, type UpstreamClient, readBodyCapped } from '../upstream/upstream-client.ts';
 import type { ClientFormat } from './client-formats/client-format.ts';
 import { relayStream } from './relay-stream.ts';
 
@@ -65,7 +65,7 @@ async function answerJson(
   signal: AbortSignal,
 ): Promise<void> {
   const { adapter } = route.provider;
-  const response = await deps.upstream.send(adapter.buildChatCall(canonical, route.target), route.provider.timeouts, signal);
+  const response = await deps.upstream.send(buildCall(canonical, route), route.provider.timeouts, signal);
   if (response.statusCode >= 400) {
     await response.body.dump();
     throw mapUpstreamStatus(response.statusCode, response.headers);
@@ -83,4 +83,14 @@ async function answerJson(
 
 function truncate(text: string): string {
   return text.length > 100 ? `${text.slice(0, 100)}…` : text;
+}
+
+/** The provider's wire request; a canonical feature the provider cannot express is the client's 400, not a silent drop. */
+export function buildCall(canonical: CanonicalRequest, route: Route): UpstreamCall {
+  try {
+    return route.provider.adapter.buildChatCall(canonical, route.target);
+  } catch (error) {
+    if (error instanceof FormatError) throw new RampartError('RAMPART_REQUEST_INVALID', { message: error.message, param: error.param });
+    throw error;
+  }
 }

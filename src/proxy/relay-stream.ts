@@ -8,6 +8,7 @@ import type { Route } from '../routing/router.ts';
 import { mapUpstreamStatus } from '../upstream/map-status.ts';
 import { ClientAbortedError, type UpstreamClient, mapNetworkError } from '../upstream/upstream-client.ts';
 import type { ClientFormat } from './client-formats/client-format.ts';
+import { buildCall } from './handle-proxy-request.ts';
 
 /** One streamed call's context. */
 export interface RelayContext {
@@ -29,7 +30,7 @@ export interface RelayContext {
 export async function relayStream(ctx: RelayContext): Promise<void> {
   const { request, reply, format, canonical, route, signal } = ctx;
   const { adapter } = route.provider;
-  const response = await ctx.upstream.send(adapter.buildChatCall(canonical, route.target), route.provider.timeouts, signal);
+  const response = await ctx.upstream.send(buildCall(canonical, route), route.provider.timeouts, signal);
   if (response.statusCode >= 400) {
     await response.body.dump();
     throw mapUpstreamStatus(response.statusCode, response.headers);

@@ -82,6 +82,8 @@ export interface Extensions {
 
 export interface CanonicalRequest {
   model: string;
+  /** Top-k sampling (Anthropic `top_k`, Gemini `topK`); OpenAI Chat cannot express it (400 there). */
+  topK?: number;
   /** System / developer instructions, in order. */
   system: TextPart[];
   messages: CanonicalMessage[];
@@ -103,10 +105,19 @@ export interface CanonicalRequest {
 
 export type FinishReason = 'stop' | 'length' | 'tool_calls' | 'content_filter' | 'error';
 
+/**
+ * Token usage, counted the OpenAI way: `inputTokens` INCLUDES cached and cache-write tokens, `outputTokens` INCLUDES
+ * reasoning tokens. Anthropic (input_tokens excludes cache reads/writes) and Gemini (candidatesTokenCount excludes
+ * thoughtsTokenCount) convert to this on parse and back on render.
+ */
 export interface Usage {
   inputTokens: number;
   outputTokens: number;
+  /** Input tokens read from the provider's prompt cache (part of inputTokens). */
   cachedInputTokens?: number;
+  /** Input tokens written to the provider's prompt cache (Anthropic cache_creation_input_tokens; part of inputTokens). */
+  cacheWriteInputTokens?: number;
+  /** Output tokens spent on reasoning/thinking (part of outputTokens). */
   reasoningTokens?: number;
 }
 
@@ -126,7 +137,43 @@ export type StreamEvent =
   | { type: 'start'; id: string; model: string; created: number }
   | { type: 'text_delta'; text: string }
   | { type: 'thinking_delta'; text: string }
+  /** Anthropic's signature of a thinking block, needed to send the block back in a later turn. */
+  | { type: 'thinking_signature'; signature: string }
   | { type: 'tool_call_start'; index: number; id: string; name: string }
   | { type: 'tool_call_delta'; index: number; argumentsDelta: string }
   | { type: 'finish'; finishReason: FinishReason }
   | { type: 'usage'; usage: Usage };
+
+/** An embeddings request: one or more texts to embed. */
+export interface CanonicalEmbeddingRequest {
+  model: string;
+  inputs: string[];
+  /** Requested vector size, where the model can shorten its output (OpenAI `dimensions`, Gemini `outputDimensionality`). */
+  dimensions?: number;
+  /** Gemini `taskType` (RETRIEVAL_QUERY, …); OpenAI has no equivalent and ignores it. */
+  taskType?: string;
+  user?: string;
+  /** How the client wants vectors encoded; rendering only (providers are always asked for floats). */
+  encodingFormat?: 'float' | 'base64';
+}
+
+export interface CanonicalEmbeddingResponse {
+  model: string;
+  embeddings: number[][];
+  usage?: { inputTokens: number };
+}
+
+/** The answer to a token-count request (Anthropic count_tokens, Gemini countTokens). */
+export interface CanonicalTokenCount {
+  inputTokens: number;
+}
+
+/** A model as listed by `GET /v1/models` (and Anthropic / Gemini equivalents). */
+export interface CanonicalModel {
+  id: string;
+  /** Provider id from the config, shown as owner. */
+  ownedBy: string;
+  /** Unix seconds. */
+  created: number;
+  displayName?: string;
+}

@@ -3,6 +3,7 @@
  * Wire shape: API reference, "Create chat completion" (ChatCompletionCreateParams in openai-node).
  */
 import type { CanonicalRequest, ResponseFormat, ToolChoice, ToolDefinition } from '../canonical/types.ts';
+import { FormatError } from '../canonical/format-error.ts';
 import { renderMessages } from './render-messages.ts';
 import { isRecord } from './wire-checks.ts';
 
@@ -11,6 +12,8 @@ import { isRecord } from './wire-checks.ts';
  * and every canonical field is written after it and wins.
  */
 export function renderChatRequest(request: CanonicalRequest): Record<string, unknown> {
+  // Never drop a sampling control silently: the caller gets a 400 naming it instead.
+  if (request.topK !== undefined) throw new FormatError('top_k is not supported by OpenAI Chat Completions providers', 'top_k');
   const extensions = request.extensions?.openaiChat;
   // model and messages are listed first only so logged bodies read naturally; their values are set below.
   const body: Record<string, unknown> = { model: request.model, messages: null, ...extensions };

@@ -80,6 +80,9 @@ export function createChatStreamRenderer(options: ChatStreamRendererOptions): Ch
         const call = { index: wireToolIndex(event.index), function: { arguments: event.argumentsDelta } };
         return chunk(`{"tool_calls":[${JSON.stringify(call)}]}`, null);
       }
+      case 'thinking_signature':
+        // Chat Completions has no field for a thinking block's signature.
+        return '';
       case 'finish':
         return chunk('{}', renderFinishReason(event.finishReason));
       case 'usage':
