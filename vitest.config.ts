@@ -4,11 +4,11 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     projects: [
-      { test: { name: 'unit', include: ['src/**/*.test.ts', 'scripts/**/*.test.ts'], environment: 'node' } },
+      { test: { name: 'unit', include: ['src/**/*.test.ts', 'scripts/**/*.test.ts', 'test/golden/**/*.test.ts'], environment: 'node' } },
       {
         test: {
           name: 'e2e',
-          include: ['test/**/*.test.ts'],
+          include: ['test/e2e/**/*.test.ts', 'test/conformance/**/*.test.ts'],
           environment: 'node',
           testTimeout: 60_000,
           hookTimeout: 60_000,

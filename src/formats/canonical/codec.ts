@@ -4,6 +4,11 @@ import type { CanonicalRequest, CanonicalResponse, StreamEvent } from './types.t
 export interface ClientRequestContext {
   model?: string;
   stream?: boolean;
+  /**
+   * How a stream is framed for the client. Gemini's streamGenerateContent answers SSE with `?alt=sse` and one JSON
+   * array written incrementally otherwise; every other format uses SSE.
+   */
+  streamFraming?: 'sse' | 'json-array';
 }
 
 /** Renders one client stream: text for each canonical event, the closing text, and an in-stream error. */

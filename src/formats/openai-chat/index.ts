@@ -15,3 +15,4 @@ export {
   type ChatStreamRendererOptions,
 } from './render-stream.ts';
 export { type ChatFinishReason, type ChatUsage } from './mappings.ts';
+export { openAIChatClientCodec, openAIChatProviderCodec } from './codecs.ts';
