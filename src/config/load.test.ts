@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig, loadDataDir, parseConfig } from './load.ts';
+import { providerBaseUrl } from './schema.ts';
 
 const KEY = 'sk-test-0123456789';
 
@@ -177,7 +178,7 @@ describe('parseConfig: validation', () => {
   it.each([
     ['id: Local', 'providers[0].id', 'must be 1-63 characters of a-z, 0-9, _ and -, starting with a letter or digit'],
     ['id: -x', 'providers[0].id', 'must be 1-63 characters of a-z, 0-9, _ and -, starting with a letter or digit'],
-    ['type: anthropic', 'providers[0].type', 'must be openai-compatible'],
+    ['type: bedrock', 'providers[0].type', 'must be one of: openai, anthropic, gemini, openai-compatible'],
     ['credentials: []', 'providers[0].credentials', 'must have at least 1 entry'],
     ['credentials: [{ apiKey: "" }]', 'providers[0].credentials[0].apiKey', 'must not be empty'],
     ['models: []', 'providers[0].models', 'must have at least 1 entry'],
@@ -194,11 +195,19 @@ describe('parseConfig: validation', () => {
   it('names every missing required provider field', () => {
     const error = errorOf('providers:\n  - { id: x }\n');
     expect(error.issues).toEqual([
-      { path: 'providers[0].type', message: 'must be openai-compatible' },
-      { path: 'providers[0].baseUrl', message: 'is required' },
+      { path: 'providers[0].type', message: 'must be one of: openai, anthropic, gemini, openai-compatible' },
       { path: 'providers[0].credentials', message: 'is required' },
       { path: 'providers[0].models', message: 'is required' },
     ]);
+  });
+
+  it('defaults baseUrl to the official API root, except for openai-compatible where it is required', () => {
+    const minimal = (type: string) => `providers:\n  - { id: x, type: ${type}, credentials: [{ apiKey: k }], models: [m] }\n`;
+    const root = (type: string) => providerBaseUrl(parseConfig(minimal(type), { env: {} }).config.providers[0]!);
+    expect(root('openai')).toBe('https://api.openai.com/v1');
+    expect(root('anthropic')).toBe('https://api.anthropic.com');
+    expect(root('gemini')).toBe('https://generativelanguage.googleapis.com');
+    expect(errorOf(minimal('openai-compatible')).issues).toEqual([{ path: 'providers[0].baseUrl', message: 'is required for type openai-compatible' }]);
   });
 
   it.each([

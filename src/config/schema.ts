@@ -164,26 +164,43 @@ const modelsSchema = z
     { when: () => true },
   );
 
-const providerObject = z.strictObject({
-  id: z
-    .string()
-    .regex(/^[a-z0-9][a-z0-9_-]{0,62}$/, {
-      error: 'must be 1-63 characters of a-z, 0-9, _ and -, starting with a letter or digit',
-    })
-    .describe('Unique name of this provider; appears in logs, metrics and the audit log.'),
-  type: z
-    .enum(['openai-compatible'])
-    .describe('Wire protocol of the upstream. openai, anthropic and gemini are planned.'),
-  baseUrl: baseUrlSchema.describe(
-    'Upstream API root, e.g. https://api.example.com/v1. http or https only; no credentials, query or fragment; a trailing slash is removed.',
-  ),
-  credentials: z
-    .array(credentialObject)
-    .min(1)
-    .describe('Upstream credentials, used in turn. At least one.'),
-  models: modelsSchema.describe('Model names this provider serves; at least one, no duplicates.'),
-  timeouts: timeoutsObject.default(() => timeoutsObject.parse({})).describe('Upstream timeouts.'),
-});
+/** Each provider type's official API root, used when `baseUrl` is left out. Same convention as each vendor's SDK. */
+export const DEFAULT_BASE_URLS = {
+  openai: 'https://api.openai.com/v1',
+  anthropic: 'https://api.anthropic.com',
+  gemini: 'https://generativelanguage.googleapis.com',
+} as const;
+
+const providerObject = z
+  .strictObject({
+    id: z
+      .string()
+      .regex(/^[a-z0-9][a-z0-9_-]{0,62}$/, {
+        error: 'must be 1-63 characters of a-z, 0-9, _ and -, starting with a letter or digit',
+      })
+      .describe('Unique name of this provider; appears in logs, metrics and the audit log.'),
+    type: z
+      .enum(['openai', 'anthropic', 'gemini', 'openai-compatible'])
+      .describe(
+        'Wire protocol of the upstream: openai (Chat Completions), anthropic (Messages), gemini (Generative Language API), or openai-compatible (any server speaking Chat Completions).',
+      ),
+    baseUrl: baseUrlSchema
+      .optional()
+      .describe(
+        'Upstream API root as the vendor SDK takes it: openai/openai-compatible include the version (https://api.openai.com/v1); anthropic and gemini do not (https://api.anthropic.com, https://generativelanguage.googleapis.com). Defaults to the official root for openai, anthropic and gemini; required for openai-compatible. http or https only; no credentials, query or fragment; a trailing slash is removed.',
+      ),
+    credentials: z
+      .array(credentialObject)
+      .min(1)
+      .describe('Upstream credentials, used in turn. At least one.'),
+    models: modelsSchema.describe('Model names this provider serves; at least one, no duplicates.'),
+    timeouts: timeoutsObject.default(() => timeoutsObject.parse({})).describe('Upstream timeouts.'),
+  })
+  .superRefine((provider, ctx) => {
+    if (provider.type === 'openai-compatible' && provider.baseUrl === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['baseUrl'], message: 'is required for type openai-compatible' });
+    }
+  });
 
 const providersSchema = z.array(providerObject).superRefine(
   (providers: unknown, ctx) => {
@@ -215,6 +232,13 @@ export type RampartConfig = z.output<typeof configSchema>;
 
 /** One entry of `providers`. */
 export type ProviderConfig = RampartConfig['providers'][number];
+
+/** The API root a provider calls: its `baseUrl`, or its type's official root (openai-compatible always has one). */
+export function providerBaseUrl(provider: ProviderConfig): string {
+  if (provider.baseUrl !== undefined) return provider.baseUrl;
+  if (provider.type === 'openai-compatible') throw new Error(`provider ${provider.id} has no baseUrl`);
+  return DEFAULT_BASE_URLS[provider.type];
+}
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);

@@ -1,4 +1,4 @@
-import type { ProviderConfig } from '../config/schema.ts';
+import { type ProviderConfig, providerBaseUrl } from '../config/schema.ts';
 import type { ProviderAdapter, UpstreamCredential, UpstreamTarget } from '../providers/provider-adapter.ts';
 import { adapterFor } from '../providers/registry.ts';
 import type { UpstreamTimeouts } from '../upstream/upstream-client.ts';
@@ -29,7 +29,7 @@ export class Router {
     this.#providers = providers.map((p) => ({
       id: p.id,
       adapter: adapterFor(p.type),
-      baseUrl: p.baseUrl,
+      baseUrl: providerBaseUrl(p),
       credentials: p.credentials.map((c, i) => ({ id: `${p.id}#${i}`, apiKey: c.apiKey })),
       models: p.models,
       timeouts: p.timeouts,
