@@ -24,5 +24,7 @@ export interface MockContext {
 export interface Route {
   readonly method: string;
   readonly pattern: RegExp;
+  /** Further condition (e.g. a header) for paths several APIs share; a route it rejects is as if absent. */
+  readonly when?: (ctx: MockContext) => boolean;
   handle(ctx: MockContext, match: RegExpExecArray): Promise<void> | void;
 }

@@ -10,6 +10,11 @@ describe('parseFaultSpec', () => {
     expect(parseFaultSpec('')).toEqual({ ok: true, faults: {} });
   });
 
+  it('parses stream-error with and without a status', () => {
+    expect(parseFaultSpec('stream-error=3')).toEqual({ ok: true, faults: { streamError: { after: 3 } } });
+    expect(parseFaultSpec('stream-error=0:529')).toEqual({ ok: true, faults: { streamError: { after: 0, status: 529 } } });
+  });
+
   it.each([
     ['bogus', 'bogus'],
     ['latency=abc', 'latency=abc'],
@@ -17,6 +22,10 @@ describe('parseFaultSpec', () => {
     ['status=200', 'status=200'],
     ['status=600', 'status=600'],
     ['hang=1', 'hang=1'],
+    ['stream-error', 'stream-error'],
+    ['stream-error=x', 'stream-error=x'],
+    ['stream-error=2:200', 'stream-error=2:200'],
+    ['stream-error=2:500:1', 'stream-error=2:500:1'],
     ['drip', 'drip'],
     ['latency=5,nope=1', 'nope=1'],
   ])('rejects %s naming the bad item', (spec, item) => {

@@ -1,5 +1,5 @@
 // Fault injection: the spec language, and the faults that act before a response starts. Stream-time faults
-// (reset-after, malformed, drip, hang) are played by sse.ts.
+// (reset-after, stream-error, malformed, drip, hang) are played by sse.ts.
 import type { OutgoingHttpHeaders } from 'node:http';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { MockContext } from './context.ts';
@@ -13,6 +13,8 @@ export interface Faults {
   malformed?: boolean;
   dripMs?: number;
   hang?: boolean;
+  /** `stream-error=N[:NNN]`: N content chunks, then an in-stream error event (of status NNN, else the API's default). */
+  streamError?: { after: number; status?: number };
 }
 
 /** Result of parsing: the faults, or the offending item and why. */
@@ -30,7 +32,7 @@ function parseCount(value: string | undefined, min: number, max: number): number
   return n >= min && n <= max ? n : undefined;
 }
 
-/** Parses `latency=MS,status=NNN,retry-after=N,reset-after=N,malformed,drip=MS,hang` (later items win). */
+/** Parses `latency=MS,status=NNN,retry-after=N,reset-after=N,stream-error=N[:NNN],malformed,drip=MS,hang` (later items win). */
 export function parseFaultSpec(spec: string): FaultParse {
   const faults: Faults = {};
   for (const raw of spec.split(',')) {
@@ -67,13 +69,23 @@ export function parseFaultSpec(spec: string): FaultParse {
         faults.resetAfter = chunks;
         break;
       }
+      case 'stream-error': {
+        const [count, status, extra] = (value ?? '').split(':');
+        const after = parseCount(count, 0, 1_000_000);
+        const code = status === undefined ? undefined : parseCount(status, 400, 599);
+        if (after === undefined || extra !== undefined || (status !== undefined && code === undefined)) {
+          return bad('expected stream-error=<content chunks>[:<status 400..599>]');
+        }
+        faults.streamError = code === undefined ? { after } : { after, status: code };
+        break;
+      }
       case 'malformed':
       case 'hang':
         if (value !== undefined) return bad(`${key} takes no value`);
         faults[key] = true;
         break;
       default:
-        return bad('unknown fault (known: latency, status, retry-after, reset-after, malformed, drip, hang)');
+        return bad('unknown fault (known: latency, status, retry-after, reset-after, stream-error, malformed, drip, hang)');
     }
   }
   return { ok: true, faults };
@@ -114,11 +126,14 @@ export interface FaultRenderer {
   sendStatus(ctx: MockContext, status: number, retryAfter: number | undefined): void;
   /** Success headers to send before a non-stream `hang`. */
   hangHeaders(ctx: MockContext): OutgoingHttpHeaders;
+  /** Status of the error a `stream-error` without `:NNN` reports (the API's typical mid-stream failure). */
+  readonly streamErrorStatus: number;
 }
 
 /**
- * Applies latency, status, and for non-stream requests reset-after and hang. Returns true when the request is
- * finished with (answered, dropped or closed) and the caller must not respond.
+ * Applies latency, status, and for non-stream requests reset-after, hang and stream-error (a non-stream request
+ * has no stream to break, so it gets the error as the HTTP response). Returns true when the request is finished
+ * with (answered, dropped or closed) and the caller must not respond.
  */
 export async function applyPreResponseFaults(
   ctx: MockContext,
@@ -141,6 +156,10 @@ export async function applyPreResponseFaults(
     ctx.res.writeHead(200, renderer.hangHeaders(ctx));
     ctx.res.flushHeaders();
     await untilClosed(ctx.signal);
+    return true;
+  }
+  if (faults.streamError !== undefined) {
+    renderer.sendStatus(ctx, faults.streamError.status ?? renderer.streamErrorStatus, faults.retryAfter);
     return true;
   }
   return false;

@@ -1,8 +1,9 @@
 // A ChatPlan as the `chat.completion.chunk` events OpenAI streams (see openai-node's ChatCompletionChunk type).
 import type { ChatPlan } from './openai-chat-plan.ts';
 import { SYSTEM_FINGERPRINT } from './openai-chat-plan.ts';
+import { errorForStatus } from './openai-errors.ts';
 import type { SsePlan } from './sse.ts';
-import { encodeSse } from './sse.ts';
+import { contentAfterFirst, encodeSse } from './sse.ts';
 
 /** Stream options of the request that change the chunks. */
 export interface ChunkOptions {
@@ -13,6 +14,9 @@ export interface ChunkOptions {
 // OpenAI pads each chunk with random characters (a side-channel mitigation); fixed slices keep the fake
 // deterministic while still exercising clients and proxies that must tolerate the field.
 const PAD = 'q7Xk2LmZ9wRt4VbN8cYs';
+
+/** Status of OpenAI's usual mid-stream failure: a `server_error` object in place of a chunk. */
+export const OPENAI_STREAM_ERROR_STATUS = 500;
 
 /** The SSE events of a streamed answer: role chunk, content or tool-call chunks, finish, usage, `[DONE]`. */
 export function chatStreamPlan(plan: ChatPlan, options: ChunkOptions): SsePlan {
@@ -53,5 +57,10 @@ export function chatStreamPlan(plan: ChatPlan, options: ChunkOptions): SsePlan {
   events.push(chunk(choice({}, plan.finishReason)));
   if (options.includeUsage) events.push(chunk([], plan.usage));
   events.push(encodeSse('[DONE]'));
-  return { events, tailStart };
+  return {
+    events,
+    contentAt: contentAfterFirst(tailStart),
+    // openai-node throws an APIError for any data payload carrying `error`, and OpenAI sends no [DONE] after it.
+    errorEvent: (status) => encodeSse(JSON.stringify({ error: errorForStatus(status ?? OPENAI_STREAM_ERROR_STATUS, plan.model, undefined).error })),
+  };
 }

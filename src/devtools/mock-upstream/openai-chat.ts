@@ -7,10 +7,8 @@ import { lastUserMessageText, parseChatRequest } from './openai-chat-request.ts'
 import { chatStreamPlan } from './openai-chat-stream.ts';
 import { invalidFaultSpec, modelNotFound, rateLimitHeaders, unparsableBody } from './openai-errors.ts';
 import { checkBearer, openaiFaultRenderer, openaiHeaders, sendOpenAIError, sendOpenAIJson } from './openai-http.ts';
+import { MISSING_MODEL } from './reply.ts';
 import { playSse } from './sse.ts';
-
-/** The model name that always answers 404 model_not_found (every other name is accepted and echoed). */
-export const MISSING_MODEL = 'does-not-exist';
 
 /** A ChatPlan as the `chat.completion` object of a non-stream response. */
 export function chatCompletionBody(plan: ChatPlan): Record<string, unknown> {

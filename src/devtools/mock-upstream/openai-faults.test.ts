@@ -119,6 +119,40 @@ describe('reset-after', () => {
   });
 });
 
+describe('stream-error', () => {
+  it('stream: sends N content chunks, then a data: {error} event, and ends cleanly without finish or [DONE]', async () => {
+    const before = await stats(mock.url);
+    const res = await postChat(mock.url, streamBody('one two three'), fault('stream-error=2'));
+    const { text, error } = await readUntilError(res.body as ReadableStream<Uint8Array>);
+    expect(error).toBeUndefined();
+    const data = sseData(text);
+    expect(data).toHaveLength(4);
+    expect(JSON.parse(data[3] ?? '')).toEqual({
+      error: { message: 'The server had an error while processing your request. Sorry about that!', type: 'server_error', param: null, code: null },
+    });
+    expect(text).not.toContain('[DONE]');
+    expect((await stats(mock.url)).aborted).toBe(before.aborted);
+  });
+
+  it('the SDK iterator raises an APIError after the chunks before it; `:NNN` picks the error', async () => {
+    const stream = await client.chat.completions.create({ ...sdkBody('one two [mock:stream-error=1:429]'), stream: true });
+    const seen: string[] = [];
+    const consume = async (): Promise<void> => {
+      for await (const chunk of stream) seen.push(chunk.choices[0]?.delta.content ?? '');
+    };
+    const error: unknown = await consume().then(() => undefined, (e: unknown) => e);
+    expect(error).toBeInstanceOf(OpenAI.APIError);
+    expect(error).toMatchObject({ type: 'requests', code: 'rate_limit_exceeded' });
+    expect(seen).toEqual(['', 'Echo']);
+  });
+
+  it('non-stream: answers the error as the HTTP response', async () => {
+    const res = await postChat(mock.url, chatBody('x [mock:stream-error=3]'));
+    expect(res.status).toBe(500);
+    expect(((await res.json()) as { error: { type: string } }).error.type).toBe('server_error');
+  });
+});
+
 describe('malformed', () => {
   it('inserts a bad data line after the first content chunk, then continues to [DONE]', async () => {
     const res = await postChat(mock.url, streamBody('hello'), fault('malformed'));

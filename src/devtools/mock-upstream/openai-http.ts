@@ -4,6 +4,7 @@ import type { OutgoingHttpHeaders } from 'node:http';
 import type { MockContext } from './context.ts';
 import type { FaultRenderer } from './faults.ts';
 import type { OpenAIError } from './openai-errors.ts';
+import { OPENAI_STREAM_ERROR_STATUS } from './openai-chat-stream.ts';
 import { errorForStatus, invalidApiKey, invalidMethod, invalidUrl, missingApiKey, rateLimitHeaders } from './openai-errors.ts';
 import { sendJson } from './respond.ts';
 import type { FallbackRenderer } from './server.ts';
@@ -64,5 +65,6 @@ export function openaiFaultRenderer(model: string): FaultRenderer {
   return {
     sendStatus: (ctx, status, retryAfter) => sendOpenAIError(ctx, errorForStatus(status, model, retryAfter)),
     hangHeaders: (ctx) => ({ ...openaiHeaders(ctx), ...rateLimitHeaders(false), 'content-type': 'application/json' }),
+    streamErrorStatus: OPENAI_STREAM_ERROR_STATUS,
   };
 }

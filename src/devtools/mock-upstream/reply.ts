@@ -1,5 +1,8 @@
 // Deterministic text and token accounting shared by every fake API, so tests can predict replies and usage exactly.
 
+/** The model name every API answers with its 404 (every other name is accepted and echoed). */
+export const MISSING_MODEL = 'does-not-exist';
+
 /** Reply used when the last user message carries no text. */
 export const DEFAULT_REPLY = 'Hello from mock-upstream.';
 
@@ -32,6 +35,26 @@ export function replyText(lastUserText: string | undefined): string {
   return text === '' ? DEFAULT_REPLY : `Echo: ${text}`;
 }
 
+/** The deterministic reasoning text shown when a request asks for thinking: `Thinking about: <text>`. */
+export function thinkingText(lastUserText: string | undefined): string {
+  const text = lastUserText === undefined ? '' : stripDirectives(lastUserText).trim();
+  return text === '' ? 'Thinking about: the conversation.' : `Thinking about: ${text}`;
+}
+
+/** The reply cut just before the first of `stops` it contains (the earliest wins), as stop sequences do. */
+export function applyStopSequences(text: string, stops: readonly string[]): { text: string; stop: string | null } {
+  let at = -1;
+  let stop: string | null = null;
+  for (const candidate of stops) {
+    const index = candidate === '' ? -1 : text.indexOf(candidate);
+    if (index !== -1 && (at === -1 || index < at)) {
+      at = index;
+      stop = candidate;
+    }
+  }
+  return at === -1 ? { text, stop: null } : { text: text.slice(0, at), stop };
+}
+
 /** Token pieces of a reply cut to `maxTokens`; `truncated` is true when the cut removed something. */
 export function limitTokens(text: string, maxTokens: number | undefined): { pieces: string[]; truncated: boolean } {
   const pieces = tokenize(text);
@@ -59,7 +82,9 @@ function sampleValue(schema: unknown, depth: number): unknown {
   if ('const' in schema) return schema['const'];
   if (Array.isArray(schema['enum']) && schema['enum'].length > 0) return schema['enum'][0];
   const declared = schema['type'];
-  const type: unknown = Array.isArray(declared) ? (declared as unknown[]).find((t) => t !== 'null') : declared;
+  const picked: unknown = Array.isArray(declared) ? (declared as unknown[]).find((t) => t !== 'null') : declared;
+  // Gemini's OpenAPI-subset schemas spell types in upper case (`OBJECT`, `STRING`).
+  const type = typeof picked === 'string' ? picked.toLowerCase() : picked;
   switch (type) {
     case 'string':
       return 'test';

@@ -15,7 +15,7 @@ export interface FallbackRenderer {
   methodNotAllowed(ctx: MockContext, allowed: readonly string[]): void;
 }
 
-/** Server wiring: routes are tried in order; /__mock/* traffic is neither recorded nor counted. */
+/** Server wiring: routes are tried in order (hottest first); /__mock/* traffic is neither recorded nor counted. */
 export interface MockServerOptions {
   readonly routes: readonly Route[];
   readonly recorder: Recorder;
@@ -52,12 +52,12 @@ async function dispatch(options: MockServerOptions, ctx: MockContext): Promise<v
   const allowed: string[] = [];
   for (const route of options.routes) {
     const match = route.pattern.exec(ctx.path);
-    if (match === null) continue;
+    if (match === null || (route.when !== undefined && !route.when(ctx))) continue;
     if (route.method === ctx.method) {
       await route.handle(ctx, match);
       return;
     }
-    allowed.push(route.method);
+    if (!allowed.includes(route.method)) allowed.push(route.method);
   }
   if (allowed.length > 0) options.fallback.methodNotAllowed(ctx, allowed);
   else options.fallback.notFound(ctx);

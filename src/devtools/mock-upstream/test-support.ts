@@ -53,3 +53,52 @@ export async function eventually(check: () => Promise<boolean>, timeoutMs = 2000
     await new Promise((resolve) => setTimeout(resolve, 10));
   }
 }
+
+/** POSTs JSON (or raw text) to any path of the mock. */
+export function postJson(url: string, path: string, body: unknown, headers: Record<string, string> = {}, signal?: AbortSignal): Promise<Response> {
+  return fetch(`${url}${path}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+    signal,
+  });
+}
+
+/** One named SSE event. */
+export interface NamedEvent {
+  event: string;
+  data: string;
+}
+
+/** Splits an SSE text into `event:` + `data:` pairs, checking the two-line framing of Anthropic's streams. */
+export function namedSse(text: string): NamedEvent[] {
+  if (!text.endsWith('\n\n')) throw new Error(`SSE text does not end with a blank line: ${JSON.stringify(text.slice(-20))}`);
+  return text
+    .slice(0, -2)
+    .split('\n\n')
+    .map((block) => {
+      const match = /^event: ([a-z_]+)\ndata: ([^\n]*)$/.exec(block);
+      if (match === null) throw new Error(`not an event + data pair: ${block}`);
+      return { event: match[1] ?? '', data: match[2] ?? '' };
+    });
+}
+
+/** Splits a CRLF-framed SSE text (Gemini's) into its `data:` payloads, checking the `data: x\r\n\r\n` framing. */
+export function crlfSseData(text: string): string[] {
+  if (!text.endsWith('\r\n\r\n')) throw new Error(`SSE text does not end with CRLF CRLF: ${JSON.stringify(text.slice(-20))}`);
+  return text
+    .slice(0, -4)
+    .split('\r\n\r\n')
+    .map((event) => {
+      if (!event.startsWith('data: ') || /[\r\n]/.test(event)) throw new Error(`not a single data line: ${JSON.stringify(event)}`);
+      return event.slice('data: '.length);
+    });
+}
+
+/** Reads the first chunk of a body, then reports whether more arrives within `ms` ('data') or not ('stalled'). */
+export async function firstChunkThenStall(body: ReadableStream<Uint8Array>, ms = 200): Promise<{ first: string; next: string }> {
+  const reader = body.getReader();
+  const first = new TextDecoder().decode((await reader.read()).value);
+  const next = await Promise.race([reader.read().then(() => 'data'), new Promise<string>((resolve) => setTimeout(() => resolve('stalled'), ms))]);
+  return { first, next };
+}

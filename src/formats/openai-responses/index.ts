@@ -1,7 +1,10 @@
-// Placeholder until the Responses translators land; replaced wholesale by them.
-import type { ClientCodec } from '../canonical/codec.ts';
-
-const missing = (): never => {
-  throw new Error('openai-responses codec not implemented yet');
-};
-export const openAIResponsesClientCodec: ClientCodec = { parseRequest: missing, renderResponse: missing, createStreamRenderer: missing };
+/**
+ * OpenAI Responses (`POST /v1/responses`) ↔ canonical model, client side: parse requests, render responses and
+ * streams. Rampart does not call a Responses upstream; requests are served by any provider through the canonical
+ * model, and Responses-only settings ride in `extensions.openaiResponses`.
+ */
+export { parseResponsesRequest, OPENAI_RESPONSES_PASSTHROUGH_FIELDS } from './parse-request.ts';
+export { renderResponsesResponse } from './render-response.ts';
+export { createResponsesStreamRenderer, type ResponsesStreamRenderer } from './render-stream.ts';
+export { responseId } from './response-object.ts';
+export { openAIResponsesClientCodec } from './codecs.ts';
