@@ -6,6 +6,8 @@ import type { ClientKeyService } from './keys/client-keys.ts';
 import { requestId } from './lib/ids.ts';
 import { installProxyPipeline } from './pipeline/pipeline.ts';
 import { registerHealthRoutes } from './proxy/health-routes.ts';
+import { registerAnthropicRoutes } from './proxy/anthropic-routes.ts';
+import { registerGeminiRoutes } from './proxy/gemini-routes.ts';
 import { registerOpenAIRoutes } from './proxy/openai-routes.ts';
 import { Router } from './routing/router.ts';
 import { UpstreamClient } from './upstream/upstream-client.ts';
@@ -45,7 +47,10 @@ export function buildApp(deps: AppDeps): App {
   });
   installProxyPipeline(proxy, { keys: deps.keys, log, accessLog: config.logging.accessLog });
   registerHealthRoutes(proxy);
-  registerOpenAIRoutes(proxy, { router, upstream });
+  const proxyDeps = { router, upstream };
+  registerOpenAIRoutes(proxy, proxyDeps);
+  registerAnthropicRoutes(proxy, proxyDeps);
+  registerGeminiRoutes(proxy, proxyDeps);
   return {
     proxy,
     async close() {

@@ -61,7 +61,7 @@ describe('renderConfigDocs', () => {
     expect(docs).toContain('| `limits.maxBodyBytes` | integer (1024..104857600) | `4194304` |');
     expect(docs).toMatch(/\| `providers\[\]\.id` \| string .*\| \*\*required\*\* \|/);
     // baseUrl's default depends on the type, so it is neither required nor given one default.
-    expect(docs).toMatch(/\| `providers\[\]\.baseUrl` \| string \|  \|/);
+    expect(docs).toMatch(/\| `providers\[\]\.baseUrl` \| string \| {2}\|/);
   });
 
   it('documents the ${VAR} rules', () => {

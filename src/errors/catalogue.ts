@@ -56,6 +56,12 @@ export const catalogue = {
   },
   RAMPART_ROUTE_NOT_FOUND: { status: 404, kind: 'not_found', message: 'No such route.', retryable: false },
   RAMPART_MODEL_NOT_FOUND: { status: 404, kind: 'not_found', message: 'No configured provider serves this model.', retryable: false },
+  RAMPART_OPERATION_UNSUPPORTED: {
+    status: 400,
+    kind: 'invalid_request',
+    message: 'The provider serving this model does not support this operation.',
+    retryable: false,
+  },
   RAMPART_NO_CREDENTIAL: {
     status: 503,
     kind: 'overloaded',

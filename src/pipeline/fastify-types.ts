@@ -7,8 +7,8 @@ declare module 'fastify' {
     clientKey: ClientKeyRecord | null;
   }
   interface FastifyContextConfig {
-    /** The wire format of the route, so errors answer in the caller's shape. */
-    wireFormat?: WireFormat;
+    /** The wire format of the route, so errors answer in the caller's shape; 'auto' decides per request. */
+    wireFormat?: WireFormat | 'auto';
     /** Public routes (health) skip client-key auth. */
     public?: boolean;
   }

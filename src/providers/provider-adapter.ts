@@ -1,4 +1,10 @@
-import type { CanonicalRequest, CanonicalResponse, StreamEvent } from '../formats/canonical/types.ts';
+import type { ProviderCodec } from '../formats/canonical/codec.ts';
+import type {
+  CanonicalEmbeddingRequest,
+  CanonicalEmbeddingResponse,
+  CanonicalRequest,
+  CanonicalTokenCount,
+} from '../formats/canonical/types.ts';
 import type { UpstreamCall } from '../upstream/upstream-client.ts';
 
 /** A credential as an adapter needs it to sign a call. Lives in memory only. */
@@ -14,15 +20,30 @@ export interface UpstreamTarget {
   credential: UpstreamCredential;
 }
 
-/** Turns canonical upstream data into canonical stream events, one SSE `data` payload at a time. */
-export interface UpstreamStreamParser {
-  push(data: string): StreamEvent[];
-}
-
-/** What a provider type must implement: canonical in, its wire format out, and back. Pure apart from building URLs. */
+/**
+ * What a provider type implements: its wire codec plus how to address and sign calls. Optional operations are
+ * absent when the provider's API has no such endpoint (the route then answers a clear error or estimates).
+ */
 export interface ProviderAdapter {
   readonly type: string;
-  buildChatCall(request: CanonicalRequest, target: UpstreamTarget): UpstreamCall;
-  parseChatResponse(body: unknown): CanonicalResponse;
-  createChatStreamParser(): UpstreamStreamParser;
+  readonly codec: ProviderCodec;
+  chatCall(request: CanonicalRequest, target: UpstreamTarget): UpstreamCall;
+  embeddings?: {
+    call(request: CanonicalEmbeddingRequest, target: UpstreamTarget): UpstreamCall;
+    parse(body: unknown, request: CanonicalEmbeddingRequest): CanonicalEmbeddingResponse;
+  };
+  countTokens?: {
+    call(request: CanonicalRequest, target: UpstreamTarget): UpstreamCall;
+    parse(body: unknown): CanonicalTokenCount;
+  };
+}
+
+/** A JSON POST with the given auth headers. */
+export function jsonPost(url: string, headers: Record<string, string>, body: unknown, stream = false): UpstreamCall {
+  return {
+    url,
+    method: 'POST',
+    headers: { 'content-type': 'application/json', accept: stream ? 'text/event-stream' : 'application/json', 'user-agent': 'rampart', ...headers },
+    body: JSON.stringify(body),
+  };
 }

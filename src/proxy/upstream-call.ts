@@ -1,0 +1,43 @@
+import type { Dispatcher } from 'undici';
+import { RampartError } from '../errors/catalogue.ts';
+import { FormatError } from '../formats/canonical/format-error.ts';
+import type { ProviderRuntime } from '../routing/router.ts';
+import { mapUpstreamStatus } from '../upstream/map-status.ts';
+import { type UpstreamCall, type UpstreamClient, readBodyCapped } from '../upstream/upstream-client.ts';
+
+/** Largest non-streamed upstream body Rampart will buffer. */
+const MAX_UPSTREAM_BODY_BYTES = 32 * 1024 * 1024;
+
+/**
+ * Builds a provider call. A canonical feature the provider cannot express (FormatError from its renderer) is the
+ * client's 400, never a silent drop.
+ */
+export function buildCall(build: () => UpstreamCall): UpstreamCall {
+  try {
+    return build();
+  } catch (error) {
+    if (error instanceof FormatError) throw new RampartError('RAMPART_REQUEST_INVALID', { message: error.message, param: error.param });
+    throw error;
+  }
+}
+
+/** Sends a call and returns the response when its status is a success; upstream errors become catalogue errors. */
+export async function sendChecked(upstream: UpstreamClient, call: UpstreamCall, provider: ProviderRuntime, signal: AbortSignal): Promise<Dispatcher.ResponseData> {
+  const response = await upstream.send(call, provider.timeouts, signal);
+  if (response.statusCode >= 400) {
+    await response.body.dump();
+    throw mapUpstreamStatus(response.statusCode, response.headers);
+  }
+  return response;
+}
+
+/** Sends a call and parses its JSON answer with `parse`; anything unparseable is RAMPART_UPSTREAM_INVALID_RESPONSE. */
+export async function callJson<T>(upstream: UpstreamClient, call: UpstreamCall, provider: ProviderRuntime, signal: AbortSignal, parse: (body: unknown) => T): Promise<T> {
+  const response = await sendChecked(upstream, call, provider, signal);
+  const raw = await readBodyCapped(response.body, MAX_UPSTREAM_BODY_BYTES, signal);
+  try {
+    return parse(JSON.parse(raw.toString('utf8')));
+  } catch (error) {
+    throw new RampartError('RAMPART_UPSTREAM_INVALID_RESPONSE', { cause: error });
+  }
+}
