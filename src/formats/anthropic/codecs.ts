@@ -1,4 +1,5 @@
 import type { ClientCodec, ProviderCodec } from '../canonical/codec.ts';
+import { assertNoForeignFeatures } from '../canonical/foreign-features.ts';
 import { parseMessagesRequest } from './parse-request.ts';
 import { parseMessagesResponse } from './parse-response.ts';
 import { createMessagesStreamParser } from './parse-stream.ts';
@@ -24,7 +25,10 @@ export const anthropicClientCodec: ClientCodec = {
 
 /** Anthropic Messages as the upstream speaks it (api.anthropic.com and compatible endpoints). */
 export const anthropicProviderCodec: ProviderCodec = {
-  renderRequest: renderMessagesRequest,
+  renderRequest: (request) => {
+    assertNoForeignFeatures(request, 'anthropic');
+    return renderMessagesRequest(request);
+  },
   parseResponse: parseMessagesResponse,
   createStreamParser() {
     const parser = createMessagesStreamParser();

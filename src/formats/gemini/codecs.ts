@@ -1,4 +1,5 @@
 import type { ClientCodec, ProviderCodec } from '../canonical/codec.ts';
+import { assertNoForeignFeatures } from '../canonical/foreign-features.ts';
 import { parseGenerateContentRequest } from './parse-request.ts';
 import { parseGenerateContentResponse } from './parse-response.ts';
 import { createGenerateContentStreamParser } from './parse-stream.ts';
@@ -18,7 +19,10 @@ export const geminiClientCodec: ClientCodec = {
 
 /** Gemini as upstreams speak it (generativelanguage.googleapis.com; streams requested with `alt=sse`). */
 export const geminiProviderCodec: ProviderCodec = {
-  renderRequest: renderGenerateContentRequest,
+  renderRequest: (request) => {
+    assertNoForeignFeatures(request, 'gemini');
+    return renderGenerateContentRequest(request);
+  },
   parseResponse: parseGenerateContentResponse,
   createStreamParser() {
     const parser = createGenerateContentStreamParser();

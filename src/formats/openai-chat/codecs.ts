@@ -1,4 +1,5 @@
 import type { ClientCodec, ProviderCodec } from '../canonical/codec.ts';
+import { assertNoForeignFeatures } from '../canonical/foreign-features.ts';
 import { parseChatRequest } from './parse-request.ts';
 import { parseChatResponse } from './parse-response.ts';
 import { createChatStreamParser } from './parse-stream.ts';
@@ -24,7 +25,10 @@ export const openAIChatClientCodec: ClientCodec = {
 
 /** OpenAI Chat Completions as upstreams speak it (OpenAI and every OpenAI-compatible server). */
 export const openAIChatProviderCodec: ProviderCodec = {
-  renderRequest: renderChatRequest,
+  renderRequest: (request) => {
+    assertNoForeignFeatures(request, 'openaiChat');
+    return renderChatRequest(request);
+  },
   parseResponse: parseChatResponse,
   createStreamParser() {
     const parser = createChatStreamParser();

@@ -4,6 +4,7 @@
  */
 import type { CanonicalRequest, ResponseFormat, ToolChoice, ToolDefinition } from '../canonical/types.ts';
 import { FormatError } from '../canonical/format-error.ts';
+import { reasoningEffort } from '../canonical/reasoning.ts';
 import { renderMessages } from './render-messages.ts';
 import { isRecord } from './wire-checks.ts';
 
@@ -46,8 +47,10 @@ export function renderChatRequest(request: CanonicalRequest): Record<string, unk
   if (request.toolChoice !== undefined) body.tool_choice = renderToolChoice(request.toolChoice);
   if (request.parallelToolCalls !== undefined) body.parallel_tool_calls = request.parallelToolCalls;
   if (request.responseFormat !== undefined) body.response_format = renderResponseFormat(request.responseFormat);
-  // budgetTokens (Anthropic/Gemini thinking budgets) has no Chat Completions equivalent and is not guessed at.
-  if (request.reasoning?.effort !== undefined) body.reasoning_effort = request.reasoning.effort;
+  // A thinking budget (Anthropic/Gemini) has no Chat Completions field: it maps to the nearest effort level through the
+  // shared table, so a Claude Code or Gemini CLI budget still asks an OpenAI reasoning model to think.
+  const effort = reasoningEffort(request.reasoning);
+  if (effort !== undefined && !(request.reasoning?.budgetTokens === 0 && request.reasoning.effort === undefined)) body.reasoning_effort = effort;
   if (request.user !== undefined) body.user = request.user;
   return body;
 }
