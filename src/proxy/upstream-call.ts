@@ -25,6 +25,11 @@ export function buildCall(build: () => UpstreamCall): UpstreamCall {
 export async function sendChecked(upstream: UpstreamClient, call: UpstreamCall, provider: ProviderRuntime, signal: AbortSignal): Promise<Dispatcher.ResponseData> {
   const response = await upstream.send(call, provider.timeouts, signal);
   if (response.statusCode >= 400) {
+    // Google sends its retry hint in the body (google.rpc.RetryInfo `retryDelay`), not in a retry-after header.
+    if (response.statusCode === 429 && response.headers['retry-after'] === undefined) {
+      const hint = retryDelayFromBody(await readBodyCapped(response.body, 16 * 1024, signal).catch(() => Buffer.alloc(0)));
+      throw mapUpstreamStatus(429, hint === undefined ? response.headers : { ...response.headers, 'retry-after': String(hint) });
+    }
     await response.body.dump();
     throw mapUpstreamStatus(response.statusCode, response.headers);
   }
@@ -40,4 +45,10 @@ export async function callJson<T>(upstream: UpstreamClient, call: UpstreamCall, 
   } catch (error) {
     throw new RampartError('RAMPART_UPSTREAM_INVALID_RESPONSE', { cause: error });
   }
+}
+
+/** Seconds from a google.rpc.RetryInfo `retryDelay` ("12s", "1.5s") in an error body, rounded up; else undefined. */
+export function retryDelayFromBody(body: Buffer): number | undefined {
+  const match = /"retryDelay"\s*:\s*"(\d+(?:\.\d+)?)s"/.exec(body.toString('utf8'));
+  return match?.[1] === undefined ? undefined : Math.ceil(Number(match[1]));
 }

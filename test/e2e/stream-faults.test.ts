@@ -117,3 +117,26 @@ describe('stream faults across formats (real processes)', () => {
     });
   }
 });
+
+describe('rate limits from every provider type carry a retry-after', () => {
+  let gateway: Gateway;
+  beforeAll(async () => {
+    gateway = await startGateway();
+  });
+  afterAll(async () => {
+    await gateway?.stop();
+  });
+
+  for (const provider of Object.keys(MODELS) as ProviderType[]) {
+    it(`${provider}: upstream 429 → 429 with retry-after (Gemini's from RetryInfo in the body)`, async () => {
+      const res = await fetch(`${gateway.proxyUrl}/v1/chat/completions`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${gateway.key}` },
+        body: JSON.stringify({ model: MODELS[provider], messages: [{ role: 'user', content: 'slow down [mock:status=429,retry-after=9]' }] }),
+      });
+      expect(res.status).toBe(429);
+      expect(res.headers.get('retry-after')).toBe('9');
+      expect(((await res.json()) as { error: { code: string } }).error.code).toBe('RAMPART_UPSTREAM_RATE_LIMITED');
+    });
+  }
+});
