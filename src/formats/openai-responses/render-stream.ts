@@ -50,6 +50,9 @@ export function createResponsesStreamRenderer(request?: CanonicalRequest): Respo
   let status: ResponseStatus | undefined;
   let usage: Usage | undefined;
   let terminated = false;
+  // An empty thinking_delta announces that the next thinking_signature belongs to the part after it, not to the
+  // thought before it (Gemini signs function calls and text parts; see gemini/parse-stream.ts).
+  let signatureAnnounced = false;
 
   function emit(type: string, payload: Record<string, unknown>): string {
     return encodeSseEvent({ event: type, data: JSON.stringify({ type, sequence_number: sequence++, ...payload }) });
@@ -119,6 +122,24 @@ export function createResponsesStreamRenderer(request?: CanonicalRequest): Respo
     );
   }
 
+  /**
+   * A signature that belongs to no thought gets a reasoning item of its own, with an empty summary: the item the JSON
+   * renderer makes of the same answer, which a replaying client sends back so the signature returns to its part.
+   */
+  function signatureItem(signature: string): string {
+    const { id } = started();
+    const out = closeCurrent('completed');
+    const index = opened++;
+    const rsId = itemId('rs', id, index);
+    const item = reasoningItem(rsId, '', signature);
+    done[index] = item;
+    return (
+      out +
+      emit('response.output_item.added', { output_index: index, item: { id: rsId, type: 'reasoning', summary: [] } }) +
+      emit('response.output_item.done', { output_index: index, item })
+    );
+  }
+
   function closeCall(call: CallItem, itemStatus: string): string {
     const final = functionCallItem(call.id, call.callId, call.name, call.args, itemStatus);
     done[call.index] = final;
@@ -160,6 +181,8 @@ export function createResponsesStreamRenderer(request?: CanonicalRequest): Respo
 
   function render(event: StreamEvent): string {
     if (terminated) return '';
+    const announced = signatureAnnounced;
+    signatureAnnounced = false;
     switch (event.type) {
       case 'start': {
         head = { id: responseId(event.id), model: event.model, createdAt: event.created };
@@ -168,7 +191,10 @@ export function createResponsesStreamRenderer(request?: CanonicalRequest): Respo
       }
       case 'text_delta':
       case 'thinking_delta': {
-        if (event.text.length === 0) return '';
+        if (event.text.length === 0) {
+          signatureAnnounced = event.type === 'thinking_delta';
+          return '';
+        }
         const kind = event.type === 'text_delta' ? 'message' : 'reasoning';
         const [out, item] = textItem(kind);
         item.text += event.text;
@@ -177,6 +203,7 @@ export function createResponsesStreamRenderer(request?: CanonicalRequest): Respo
         return out + emit('response.reasoning_summary_text.delta', { ...at, summary_index: 0, delta: event.text });
       }
       case 'thinking_signature':
+        if (announced) return signatureItem(event.signature);
         // Anthropic signs a thinking block as its last delta, so the signature ends the reasoning item. One that
         // arrives with no reasoning item open has no block to belong to and is dropped.
         if (current?.kind !== 'reasoning') return '';

@@ -171,7 +171,32 @@ describe('createResponsesStreamRenderer', () => {
     const renderer = createResponsesStreamRenderer();
     renderer.render(start);
     expect(renderer.render({ type: 'text_delta', text: '' })).toBe('');
-    expect(renderer.render({ type: 'thinking_delta', text: '' })).toBe('');
     expect(renderer.render({ type: 'thinking_signature', signature: 's' })).toBe('');
+    expect(renderer.render({ type: 'thinking_delta', text: '' })).toBe('');
+    // The empty thinking delta announced only the event right after it; a later stray signature is still dropped.
+    expect(renderer.render({ type: 'text_delta', text: '' })).toBe('');
+    expect(renderer.render({ type: 'thinking_signature', signature: 's' })).toBe('');
+  });
+
+  it('keeps a signature announced by an empty thinking delta off the thought before it (Gemini signs the function call)', () => {
+    const events = run([
+      start,
+      { type: 'thinking_delta', text: 'Plan' },
+      { type: 'thinking_delta', text: '' },
+      { type: 'thinking_signature', signature: 'call-sig' },
+      { type: 'tool_call_start', index: 0, id: 'call_0', name: 'f' },
+      { type: 'tool_call_delta', index: 0, argumentsDelta: '{}' },
+      { type: 'finish', finishReason: 'tool_calls' },
+      usage,
+    ]);
+    const signed = { id: 'rs_chatcmpl-1_1', type: 'reasoning', summary: [], encrypted_content: 'call-sig' };
+    expect(brief(events).slice(7, 11)).toStrictEqual([
+      { type: 'response.output_item.done', output_index: 0, item: { id: 'rs_chatcmpl-1_0', type: 'reasoning', summary: [{ type: 'summary_text', text: 'Plan' }] } },
+      { type: 'response.output_item.added', output_index: 1, item: { id: 'rs_chatcmpl-1_1', type: 'reasoning', summary: [] } },
+      { type: 'response.output_item.done', output_index: 1, item: signed },
+      { type: 'response.output_item.added', output_index: 2, item: { id: 'fc_chatcmpl-1_2', type: 'function_call', status: 'in_progress', arguments: '', call_id: 'call_0', name: 'f' } },
+    ]);
+    const final = events.at(-1)?.response as { output: unknown[] };
+    expect(final.output[1]).toStrictEqual(signed);
   });
 });
