@@ -13,6 +13,12 @@ import { clientCodecs, providerCodecs } from './codecs.ts';
  *  - kind "response": input = provider response body → expected = body the client receives
  *  - kind "stream":   input = provider SSE events [{event?, data}] → expected = client SSE events [{event?, data}]
  *                     (data JSON-parsed when it is JSON); `request` (optional) is the client request that asked.
+ *                     With `context.streamFraming: "json-array"` (Gemini's streamGenerateContent without `alt=sse`)
+ *                     the client output is one JSON array written incrementally: it is decoded with JSON.parse as a
+ *                     whole, and `expected` is that array of chunk objects. Either way the renderer's content type
+ *                     must match the framing (application/json for the array, text/event-stream for SSE).
+ *  - `context` (optional): what a client request carries outside its body (Gemini: model and stream in the URL, and
+ *                     the stream framing); passed to the client codec's parseRequest and createStreamRenderer.
  *  - `error` instead of `expected`: translation must fail with FormatError (param and a message pattern).
  */
 interface SseCase {
@@ -65,7 +71,13 @@ function run(pair: string, c: GoldenCase): unknown {
       let out = '';
       for (const e of c.input as SseCase[]) for (const event of parser.push(e.data, e.event)) out += renderer.render(event);
       for (const event of parser.end()) out += renderer.render(event);
-      return decodeSse(out + renderer.end());
+      out += renderer.end();
+      if (c.context?.streamFraming === 'json-array') {
+        expect(renderer.contentType).toMatch(/^application\/json/);
+        return JSON.parse(out) as unknown;
+      }
+      expect(renderer.contentType).toMatch(/^text\/event-stream/);
+      return decodeSse(out);
     }
   }
 }

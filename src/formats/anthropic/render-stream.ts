@@ -5,9 +5,13 @@
  * (stop_reason + usage) and `message_stop`. Every event carries its `event:` name: the SDK skips unnamed events.
  *
  * Blocks are numbered 0, 1, 2… in the order they open (the SDK indexes its content array with them), and one
- * block is open at a time: a new one opens whenever the kind changes (thinking → text → tool_use…), or when a
- * thinking block already got its signature. Canonical usage arrives only at the end, so message_start reports zero
- * counts and message_delta the final ones (the SDK overwrites with every non-null count it gets there).
+ * block is open at a time: a new one opens whenever the kind changes (thinking → text → tool_use…), when a
+ * thinking block already got its signature, or when a signature follows an empty thinking_delta: that is how a
+ * signature Gemini put on a text or functionCall part travels (gemini/parse-stream.ts), and like a non-streamed
+ * answer (render-response.ts) it gets an empty signed thinking block of its own, not the thought streamed before,
+ * so a client that sends the blocks back returns it to that part. Canonical usage arrives only at the end, so
+ * message_start reports zero counts and message_delta the final ones (the SDK overwrites with every non-null count
+ * it gets there).
  *
  * OpenAI-compatible servers may, in theory, interleave argument deltas of parallel tool calls; Anthropic never does.
  * A delta for a tool block that is no longer open is still sent with that block's index, which index-keyed
@@ -56,6 +60,8 @@ export function createMessagesStreamRenderer(): MessagesStreamRenderer {
   const toolBlocks = new Map<number, number>();
   let finish: FinishReason | undefined;
   let usage: Usage | undefined;
+  /** The previous event was an empty thinking_delta: a signature now belongs to a block of its own. */
+  let detachedSignature = false;
 
   function close(): string {
     if (open === undefined) return '';
@@ -102,6 +108,8 @@ export function createMessagesStreamRenderer(): MessagesStreamRenderer {
     }
     if (!started) throw new Error('anthropic stream renderer: the start event must come first');
     if (stopped) return '';
+    const detached = detachedSignature;
+    detachedSignature = false;
     switch (event.type) {
       case 'text_delta': {
         if (event.text.length === 0) return '';
@@ -109,13 +117,16 @@ export function createMessagesStreamRenderer(): MessagesStreamRenderer {
         return text + delta(block.index, { type: 'text_delta', text: event.text });
       }
       case 'thinking_delta': {
-        if (event.text.length === 0) return '';
+        if (event.text.length === 0) {
+          detachedSignature = true;
+          return '';
+        }
         const { text, block } = current('thinking', EMPTY_THINKING);
         return text + delta(block.index, { type: 'thinking_delta', thinking: event.text });
       }
       case 'thinking_signature': {
         // Anthropic sends the signature just before the block stops; a later thinking delta starts a new block.
-        const { text, block } = current('thinking', EMPTY_THINKING);
+        const { text, block } = detached ? start('thinking', EMPTY_THINKING) : current('thinking', EMPTY_THINKING);
         block.signed = true;
         return text + delta(block.index, { type: 'signature_delta', signature: event.signature });
       }

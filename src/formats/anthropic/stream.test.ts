@@ -176,6 +176,27 @@ describe('createMessagesStreamRenderer', () => {
     ]);
   });
 
+  it('gives a signature after an empty thinking_delta its own block, not the thought before it (Gemini signs the next part)', () => {
+    const out = renderAll([
+      start,
+      { type: 'thinking_delta', text: 'plan' },
+      { type: 'thinking_delta', text: '' },
+      { type: 'thinking_signature', signature: 'SIG' },
+      { type: 'tool_call_start', index: 0, id: 'call_0', name: 'f' },
+      { type: 'tool_call_delta', index: 0, argumentsDelta: '{}' },
+      { type: 'finish', finishReason: 'tool_calls' },
+    ]);
+    expect(out.slice(1, 7)).toStrictEqual([
+      { event: 'content_block_start', data: { type: 'content_block_start', index: 0, content_block: { type: 'thinking', thinking: '', signature: '' } } },
+      { event: 'content_block_delta', data: { type: 'content_block_delta', index: 0, delta: { type: 'thinking_delta', thinking: 'plan' } } },
+      { event: 'content_block_stop', data: { type: 'content_block_stop', index: 0 } },
+      { event: 'content_block_start', data: { type: 'content_block_start', index: 1, content_block: { type: 'thinking', thinking: '', signature: '' } } },
+      { event: 'content_block_delta', data: { type: 'content_block_delta', index: 1, delta: { type: 'signature_delta', signature: 'SIG' } } },
+      { event: 'content_block_stop', data: { type: 'content_block_stop', index: 1 } },
+    ]);
+    expect(out[7]?.data).toMatchObject({ type: 'content_block_start', index: 2, content_block: { type: 'tool_use', id: 'call_0' } });
+  });
+
   it('sends a late delta of an earlier tool call under that block index', () => {
     const out = renderAll([
       start,

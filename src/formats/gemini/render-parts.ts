@@ -31,8 +31,10 @@ export function functionCall(id: string, name: string, args: JsonObject): WirePa
 /**
  * Render an assistant message or response content. An empty ThinkingPart that only carries a signature (how
  * parse-parts represents a signature found on a non-thought part) is folded back onto the part after it, so a
- * Gemini conversation keeps each signature where Gemini put it. A tool call whose arguments are not a JSON object
- * cannot be a functionCall: `onMalformed` decides (refuse, or leave it out and report it).
+ * Gemini conversation keeps each signature where Gemini put it. An empty signature means "unsigned" (the Anthropic
+ * client renderer gives unsigned thinking `signature: ""`, which its clients send back) and is never sent: it is no
+ * valid signature, and it would keep the placeholder off function calls that need one. A tool call whose arguments
+ * are not a JSON object cannot be a functionCall: `onMalformed` decides (refuse, or leave it out and report it).
  */
 export function renderModelParts(content: readonly ContentPart[], onMalformed: 'throw' | 'skip'): { parts: WirePart[]; malformed: boolean } {
   const parts: WirePart[] = [];
@@ -49,15 +51,17 @@ export function renderModelParts(content: readonly ContentPart[], onMalformed: '
   };
   for (const part of content) {
     switch (part.type) {
-      case 'thinking':
+      case 'thinking': {
+        const signature = part.signature === '' ? undefined : part.signature;
         if (part.text.length > 0) {
           flushSignature();
-          parts.push(part.signature === undefined ? { text: part.text, thought: true } : { text: part.text, thought: true, thoughtSignature: part.signature });
-        } else if (part.signature !== undefined) {
+          parts.push(signature === undefined ? { text: part.text, thought: true } : { text: part.text, thought: true, thoughtSignature: signature });
+        } else if (signature !== undefined) {
           flushSignature();
-          pending = part.signature;
+          pending = signature;
         }
         break;
+      }
       case 'text':
         if (part.text.length > 0) emit({ text: part.text });
         break;

@@ -106,6 +106,26 @@ describe('renderGenerateContentRequest', () => {
     ]);
   });
 
+  it('treats an empty signature as none: no thoughtSignature "" is sent, and the calls still get the placeholder', () => {
+    const body = renderGenerateContentRequest(
+      base([
+        user('q'),
+        {
+          role: 'assistant',
+          content: [
+            { type: 'thinking', text: 'plan', signature: '' },
+            { type: 'thinking', text: '', signature: '' },
+            { type: 'tool_call', id: 'a', name: 'f', arguments: '{}' },
+          ],
+        },
+      ]),
+    );
+    expect(body.contents).toStrictEqual([
+      { role: 'user', parts: [{ text: 'q' }] },
+      { role: 'model', parts: [{ text: 'plan', thought: true }, { functionCall: { id: 'a', name: 'f', args: {} }, thoughtSignature: SKIP_SIGNATURE }] },
+    ]);
+  });
+
   it('sends images inline or as File API / Cloud Storage URIs, never as web URLs', () => {
     const image = (url: string): CanonicalRequest => base([{ role: 'user', content: [{ type: 'image', source: { kind: 'url', url } }] }]);
     expect(renderGenerateContentRequest(image('https://generativelanguage.googleapis.com/v1beta/files/abc')).contents).toStrictEqual([
