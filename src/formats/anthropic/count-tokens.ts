@@ -24,8 +24,8 @@ export function renderCountTokensResponse(count: CanonicalTokenCount): { input_t
 
 /** Render a count_tokens body for an Anthropic upstream. */
 export function renderCountTokensRequest(request: CanonicalRequest): Record<string, unknown> {
-  // No generation happens, so the output cap (and its limits on the thinking budget) does not apply.
-  const { maxTokens: _maxTokens, ...counted } = request;
+  // No generation happens, so the output cap (and its limits on the thinking budget) and sampling do not apply.
+  const { maxTokens: _maxTokens, temperature: _temperature, topP: _topP, topK: _topK, ...counted } = request;
   const full = renderMessagesRequest({ ...counted, stream: false });
   const body: Record<string, unknown> = {};
   for (const key of COUNT_TOKENS_FIELDS) if (full[key] !== undefined) body[key] = full[key];

@@ -158,3 +158,16 @@ describe('renderCountTokensRequest', () => {
     });
   });
 });
+
+describe('thinking compatibility (regression: Anthropic refuses these combinations with a 400)', () => {
+  const base = { model: 'claude', system: [], stream: false, messages: [{ role: 'user' as const, content: [{ type: 'text' as const, text: 'hi' }] }], reasoning: { budgetTokens: 2048 } };
+  const tool = { name: 't', parameters: { type: 'object' } };
+  it('refuses thinking with a forced tool choice, temperature or top_k', () => {
+    expect(() => renderMessagesRequest({ ...base, tools: [tool], toolChoice: { type: 'required' } })).toThrow(/forced tool choice/);
+    expect(() => renderMessagesRequest({ ...base, temperature: 0.2 })).toThrow(/temperature/);
+    expect(() => renderMessagesRequest({ ...base, topK: 5 })).toThrow(/top_k/);
+  });
+  it('allows thinking with tool_choice auto and temperature 1', () => {
+    expect(renderMessagesRequest({ ...base, tools: [tool], toolChoice: { type: 'auto' }, temperature: 1 })).toMatchObject({ thinking: { type: 'enabled', budget_tokens: 2048 } });
+  });
+});

@@ -52,6 +52,7 @@ export function renderMessagesRequest(request: CanonicalRequest): Record<string,
     const choice = renderToolChoice(request);
     if (choice !== undefined) body.tool_choice = choice;
   }
+  assertThinkingCompatible(body);
   const outputConfig = renderOutputConfig(request, ext);
   if (outputConfig !== undefined) body.output_config = outputConfig;
   if (request.user !== undefined) body.metadata = { user_id: request.user };
@@ -86,6 +87,22 @@ function renderThinking(request: CanonicalRequest, ext: RequestExtensions, body:
   const thinking: JsonObject = { type: 'enabled', budget_tokens: budgetTokens };
   if (passthrough?.type === 'enabled' && typeof passthrough.display === 'string') thinking.display = passthrough.display;
   body.thinking = thinking;
+}
+
+/**
+ * Extended thinking cannot be combined with a forced tool choice, nor with temperature/top_k changes ("Extended
+ * thinking" guide, feature compatibility). Anthropic would answer 400; the client gets the reason instead.
+ */
+function assertThinkingCompatible(body: Record<string, unknown>): void {
+  if (!isRecord(body.thinking) || body.thinking.type !== 'enabled') return;
+  const choice = body.tool_choice;
+  if (isRecord(choice) && (choice.type === 'any' || choice.type === 'tool')) {
+    throw new FormatError('Thinking cannot be combined with a forced tool choice on Anthropic providers; use tool_choice auto or turn reasoning off', 'tool_choice');
+  }
+  if (body.temperature !== undefined && body.temperature !== 1) {
+    throw new FormatError('Thinking on Anthropic providers needs the default temperature (1); drop temperature or turn reasoning off', 'temperature');
+  }
+  if (body.top_k !== undefined) throw new FormatError('Thinking on Anthropic providers cannot be combined with top_k', 'top_k');
 }
 
 function renderOutputConfig(request: CanonicalRequest, ext: RequestExtensions): JsonObject | undefined {

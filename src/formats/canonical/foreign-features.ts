@@ -40,7 +40,8 @@ export function assertNoForeignFeatures(request: CanonicalRequest, provider: key
     if (!carried) continue;
     for (const { field, wire } of MEANINGFUL[format]) {
       const value = carried[field];
-      if (value !== undefined && value !== null && value !== false) {
+      // 0, false and null are every field's 'off' value: nothing is lost by not sending them.
+      if (value !== undefined && value !== null && value !== false && value !== 0) {
         throw new FormatError(`${wire} cannot be honoured by the provider serving this model (it speaks another API)`, field);
       }
     }
