@@ -1,10 +1,12 @@
 import { Writable } from 'node:stream';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type App, buildApp } from './app.ts';
 import { parseConfig } from './config/load.ts';
 import { type MockUpstream, startMockUpstream } from './devtools/mock-upstream/index.ts';
 import { ClientKeyService } from './keys/client-keys.ts';
 import { createLogger } from './logging/logger.ts';
+import { CooldownTracker } from './routing/cooldowns.ts';
+import { MemoryCooldownStore } from './storage/memory/memory-cooldown-store.ts';
 import type { ClientKeyRecord, ClientKeyStore } from './storage/ports.ts';
 
 /** The pipeline and proxy in-process: real Fastify, real undici, the real mock upstream on a free port. */
@@ -37,6 +39,7 @@ describe('proxy app (in-process)', () => {
   let base: string;
   let key: string;
   let logs = '';
+  let cooldowns: CooldownTracker;
   const upstreamKey = 'sk-inproc-upstream-secret';
 
   beforeAll(async () => {
@@ -46,17 +49,20 @@ describe('proxy app (in-process)', () => {
 providers:
   - id: good
     type: openai-compatible
+    allowPrivateNetwork: true
     baseUrl: ${mock.url}/v1
     credentials: [{ apiKey: "${upstreamKey}" }]
     models: [gpt-4o-mini]
     timeouts: { headersMs: 300, idleMs: 300 }
   - id: wrongkey
     type: openai-compatible
+    allowPrivateNetwork: true
     baseUrl: ${mock.url}/v1
     credentials: [{ apiKey: sk-wrong }]
     models: [wrong-key-model]
   - id: down
     type: openai-compatible
+    allowPrivateNetwork: true
     baseUrl: http://127.0.0.1:1/v1
     credentials: [{ apiKey: sk-x }]
     models: [down-model]
@@ -71,11 +77,17 @@ providers:
         done();
       },
     });
-    app = buildApp({ config, keys, log: createLogger('info', sink) });
+    cooldowns = new CooldownTracker(new MemoryCooldownStore(), config.routing.cooldowns);
+    app = buildApp({ config, keys, cooldowns, log: createLogger('info', sink) });
     await app.proxy.listen({ host: '127.0.0.1', port: 0 });
     const address = app.proxy.server.address();
     if (address === null || typeof address === 'string') throw new Error('no address');
     base = `http://127.0.0.1:${address.port}`;
+  });
+
+  // These tests are about how each failure is answered; cooldowns have their own tests, so none carries over.
+  afterEach(async () => {
+    await cooldowns.reset();
   });
 
   afterAll(async () => {

@@ -9,6 +9,7 @@ import { registerHealthRoutes } from './proxy/health-routes.ts';
 import { registerAnthropicRoutes } from './proxy/anthropic-routes.ts';
 import { registerGeminiRoutes } from './proxy/gemini-routes.ts';
 import { registerOpenAIRoutes } from './proxy/openai-routes.ts';
+import type { CooldownTracker } from './routing/cooldowns.ts';
 import { Router } from './routing/router.ts';
 import { UpstreamClient } from './upstream/upstream-client.ts';
 
@@ -16,6 +17,8 @@ import { UpstreamClient } from './upstream/upstream-client.ts';
 export interface AppDeps {
   config: RampartConfig;
   keys: ClientKeyService;
+  /** Credential cooldowns, loaded from storage by the caller. */
+  cooldowns: CooldownTracker;
   log: Logger;
 }
 
@@ -29,7 +32,7 @@ export interface App {
 export function buildApp(deps: AppDeps): App {
   const { config, log } = deps;
   const upstream = new UpstreamClient();
-  const router = new Router(config.providers);
+  const router = new Router(config.providers, config.routing.fallbacks);
   // The pino logger is passed as Fastify's base logger type so every plugin and route sees one instance type.
   const proxy: FastifyInstance = Fastify<RawServerDefault, IncomingMessage, ServerResponse, FastifyBaseLogger>({
     loggerInstance: log,
@@ -47,7 +50,8 @@ export function buildApp(deps: AppDeps): App {
   });
   installProxyPipeline(proxy, { keys: deps.keys, log, accessLog: config.logging.accessLog });
   registerHealthRoutes(proxy);
-  const proxyDeps = { router, upstream };
+  const { retries, retryJitterMs, sessionAffinityHeader } = config.routing;
+  const proxyDeps = { router, upstream, cooldowns: deps.cooldowns, routing: { retries, retryJitterMs, sessionAffinityHeader } };
   registerOpenAIRoutes(proxy, proxyDeps);
   registerAnthropicRoutes(proxy, proxyDeps);
   registerGeminiRoutes(proxy, proxyDeps);

@@ -3,7 +3,11 @@ import { type App, buildApp } from './app.ts';
 import { ClientKeyService } from './keys/client-keys.ts';
 import { loadKeyPepper } from './keys/pepper.ts';
 import { createLogger } from './logging/logger.ts';
+import { CooldownTracker } from './routing/cooldowns.ts';
 import { openStorage } from './storage/open-storage.ts';
+
+/** How often cooldowns written by other processes are re-read. */
+const COOLDOWN_REFRESH_MS = 2_000;
 
 /** A running Rampart: its bound addresses and a graceful stop. */
 export interface RunningRampart {
@@ -18,9 +22,17 @@ export async function startRampart(loaded: LoadedConfig, notice: (line: string) 
   if (config.server.allowInsecureBind) log.warn('allowInsecureBind is set: listeners may bind to non-loopback addresses without TLS');
   const storage = await openStorage(loaded.dataDir);
   let app: App | undefined;
+  let refresher: NodeJS.Timeout | undefined;
+  let flushCooldowns = (): Promise<void> => Promise.resolve();
   try {
     const keys = new ClientKeyService(storage.clientKeys, await loadKeyPepper(loaded.dataDir));
-    app = buildApp({ config, keys, log });
+    const cooldowns = new CooldownTracker(storage.cooldowns, config.routing.cooldowns, Date.now, (error) => log.error({ err: error }, 'cooldown store write failed'));
+    await cooldowns.load();
+    // Another process (`rampart pool reset`) may change cooldowns in the database; pick that up every few seconds.
+    refresher = setInterval(() => cooldowns.refresh().catch((error: unknown) => log.error({ err: error }, 'cooldown refresh failed')), COOLDOWN_REFRESH_MS);
+    refresher.unref();
+    flushCooldowns = () => cooldowns.flush();
+    app = buildApp({ config, keys, cooldowns, log });
     await app.proxy.listen({ host: config.server.proxy.host, port: config.server.proxy.port });
     const address = app.proxy.server.address();
     if (address === null || typeof address === 'string') throw new Error('proxy listener has no TCP address');
@@ -34,12 +46,15 @@ export async function startRampart(loaded: LoadedConfig, notice: (line: string) 
     return {
       proxyUrl,
       async stop() {
+        clearInterval(refresher);
         await running.close();
+        await flushCooldowns();
         await storage.close();
         log.flush();
       },
     };
   } catch (error) {
+    clearInterval(refresher);
     await app?.close();
     await storage.close();
     throw error;

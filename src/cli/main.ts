@@ -3,6 +3,7 @@ import pkg from '../../package.json' with { type: 'json' };
 import { ConfigError } from '../config/load.ts';
 import { registerKeysCommand } from './keys-command.ts';
 import { registerMockUpstreamCommand } from './mock-upstream-command.ts';
+import { registerPoolCommand } from './pool-command.ts';
 import { CliError, type CliOutput, processOutput } from './output.ts';
 import { registerServeCommand } from './serve-command.ts';
 
@@ -17,6 +18,7 @@ export function buildProgram(output: CliOutput): Command {
     .configureOutput({ writeOut: (s) => output.out(s.trimEnd()), writeErr: (s) => output.err(s.trimEnd()) });
   registerServeCommand(program, output);
   registerKeysCommand(program, output);
+  registerPoolCommand(program, output);
   registerMockUpstreamCommand(program, output);
   for (const command of program.commands) command.exitOverride();
   return program;

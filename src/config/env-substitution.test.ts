@@ -86,7 +86,7 @@ describe('substitution through parseConfig', () => {
 
   it('substitutes a value nested in arrays of mappings', () => {
     const loaded = parseConfig(providerYaml('${KEY}'), { env: { KEY: 'sk-1' } });
-    expect(loaded.config.providers[0]?.credentials).toEqual([{ apiKey: 'k' }, { apiKey: 'sk-1' }]);
+    expect(loaded.config.providers[0]?.credentials).toEqual([{ apiKey: 'k', weight: 1 }, { apiKey: 'sk-1', weight: 1 }]);
   });
 
   it('substitutes inside a larger string', () => {

@@ -42,6 +42,12 @@ const DEFAULTS = {
   logging: { level: 'info', accessLog: true },
   limits: { maxBodyBytes: 4_194_304 },
   providers: [],
+  routing: {
+    retries: 2,
+    retryJitterMs: 100,
+    fallbacks: {},
+    cooldowns: { authMs: 1_800_000, modelNotFoundMs: 1_800_000, rateLimitBaseMs: 1_000, rateLimitMaxMs: 1_800_000, serverErrorMs: 60_000, networkMs: 5_000 },
+  },
 };
 
 describe('parseConfig: defaults', () => {
@@ -162,7 +168,7 @@ describe('parseConfig: validation', () => {
   it('reports duplicate ids and models together with type errors', () => {
     const error = errorOf(`providers:\n${provider()}${provider({ models: '[a, 5, a]' })}${provider({ models: '5' })}`);
     expect(error.issues).toEqual([
-      { path: 'providers[1].models[1]', message: 'must be a string, not a number' },
+      { path: 'providers[1].models[1]', message: 'must be a model name or a mapping { name, upstream }' },
       { path: 'providers[1].models[2]', message: 'duplicate model, already at index 0' },
       { path: 'providers[2].models', message: 'must be a list, not a number' },
       { path: 'providers[1].id', message: 'duplicate provider id, already used by providers[0]' },
@@ -183,7 +189,12 @@ describe('parseConfig: validation', () => {
     ['credentials: [{ apiKey: "" }]', 'providers[0].credentials[0].apiKey', 'must not be empty'],
     ['models: []', 'providers[0].models', 'must have at least 1 entry'],
     ['models: [a, b, a]', 'providers[0].models[2]', 'duplicate model, already at index 0'],
-    ['models: [""]', 'providers[0].models[0]', 'must be a non-empty model name without whitespace'],
+    ['models: [""]', 'providers[0].models[0]', 'must be a non-empty model name without whitespace or parentheses'],
+    ['models: ["m(high)"]', 'providers[0].models[0]', 'must be a non-empty model name without whitespace or parentheses'],
+    ['models: [{ name: fast }]', 'providers[0].models[0]', 'must be a model name or a mapping { name, upstream }'],
+    ['policy: random', 'providers[0].policy', 'must be one of: round-robin, fill-first, weighted'],
+    ['credentials: [{ apiKey: k, weight: 0 }]', 'providers[0].credentials[0].weight', 'must be at least 1'],
+    ['credentials: [{ apiKey: k, id: a }, { apiKey: l, id: a }]', 'providers[0].credentials[1].id', 'duplicate credential id, already used by credentials[0]'],
     ['timeouts: { connectMs: 0 }', 'providers[0].timeouts.connectMs', 'must be greater than 0'],
     ['timeouts: { idleMs: 1.5 }', 'providers[0].timeouts.idleMs', 'must be an integer'],
     ['timeouts: { headersMs: 2147483648 }', 'providers[0].timeouts.headersMs', 'must be at most 2147483647'],
@@ -358,7 +369,7 @@ describe('loadConfig', () => {
     const loaded = await loadConfig({ path: 'etc/r.yaml', cwd: dir, env: { K: KEY } });
     expect(loaded.source).toBe(path.join(dir, 'etc', 'r.yaml'));
     expect(loaded.dataDir).toBe(path.join(dir, 'var'));
-    expect(loaded.config.providers[0]?.credentials).toEqual([{ apiKey: KEY }]);
+    expect(loaded.config.providers[0]?.credentials).toEqual([{ apiKey: KEY, weight: 1 }]);
   });
 
   it('uses process.env when no env is given', async () => {
@@ -382,11 +393,14 @@ describe('rampart.example.yaml', () => {
         id: 'local',
         type: 'openai-compatible',
         baseUrl: 'http://127.0.0.1:9999/v1',
-        credentials: [{ apiKey: KEY }],
-        models: ['gpt-4o-mini'],
+        credentials: [{ apiKey: KEY, weight: 1 }],
+        policy: 'round-robin',
+        allowPrivateNetwork: true,
+        models: ['gpt-4o-mini', { name: 'fast', upstream: 'gpt-4o-mini' }],
         timeouts: { connectMs: 10_000, headersMs: 60_000, idleMs: 120_000 },
       },
     ]);
+    expect(loaded.config.routing.fallbacks).toEqual({});
     expect(loaded.dataDir).toBe(path.resolve(path.dirname(file), 'data'));
   });
 

@@ -2,20 +2,24 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { RampartError, catalogue } from './catalogue.ts';
+import { renderErrorsDoc } from './errors-doc.ts';
 import { renderOpenAIError } from './render/openai.ts';
 
 describe('error catalogue', () => {
-  it('documents every code in docs/errors.md with its status', async () => {
+  it('documents every code in docs/errors.md with its status, and the file is not stale', async () => {
     const doc = await readFile(path.resolve(import.meta.dirname, '../../docs/errors.md'), 'utf8');
     for (const [code, entry] of Object.entries(catalogue)) {
       expect(doc, code).toMatch(new RegExp(`\\| \`${code}\` \\| ${entry.status} \\|`));
     }
+    expect(doc).toBe(renderErrorsDoc());
   });
 
   it('uses only client or gateway statuses, and 5xx codes are marked retryable except internal and stream errors', () => {
     for (const [code, entry] of Object.entries(catalogue)) {
       expect(entry.status, code).toBeGreaterThanOrEqual(400);
-      if (entry.status >= 500 && code !== 'RAMPART_INTERNAL' && code !== 'RAMPART_UPSTREAM_STREAM_INTERRUPTED') expect(entry.retryable, code).toBe(true);
+      // Not retryable although 5xx: a bug, a stream already under way, and an address the config forbids.
+      const fatal = ['RAMPART_INTERNAL', 'RAMPART_UPSTREAM_STREAM_INTERRUPTED', 'RAMPART_UPSTREAM_FORBIDDEN_ADDRESS'];
+      if (entry.status >= 500 && !fatal.includes(code)) expect(entry.retryable, code).toBe(true);
     }
   });
 

@@ -65,8 +65,26 @@ export const catalogue = {
   RAMPART_NO_CREDENTIAL: {
     status: 503,
     kind: 'overloaded',
-    message: 'The provider for this model has no usable credential.',
+    message: 'Every credential for this model is cooling down after failures; retry after the indicated time.',
     retryable: true,
+  },
+  RAMPART_POOL_RATE_LIMITED: {
+    status: 429,
+    kind: 'rate_limit',
+    message: 'Every credential for this model is rate limited upstream; retry after the indicated time.',
+    retryable: true,
+  },
+  RAMPART_MODEL_SUFFIX_INVALID: {
+    status: 400,
+    kind: 'invalid_request',
+    message: 'The thinking suffix of the model name must be (minimal|low|medium|high|none) or a token budget, e.g. model(high) or model(16384).',
+    retryable: false,
+  },
+  RAMPART_UPSTREAM_FORBIDDEN_ADDRESS: {
+    status: 502,
+    kind: 'upstream',
+    message: 'The upstream address is on a network Rampart may not reach (loopback, private or link-local); set allowPrivateNetwork on the provider if that is intended.',
+    retryable: false,
   },
   RAMPART_UPSTREAM_BAD_REQUEST: { status: 400, kind: 'invalid_request', message: 'The upstream provider rejected the request as invalid.', retryable: false },
   RAMPART_UPSTREAM_AUTH: {

@@ -9,6 +9,6 @@ export function registerAnthropicRoutes(app: FastifyInstance, deps: ProxyDeps): 
   const format = { codec: anthropic.anthropicClientCodec, wireFormat: 'anthropic' } as const;
   app.post('/v1/messages', { config: { wireFormat: 'anthropic' } }, (request, reply) => handleChat(deps, format, {}, request, reply));
   app.post('/v1/messages/count_tokens', { config: { wireFormat: 'anthropic' } }, (request, reply) =>
-    handleCountTokens(deps, () => anthropic.parseCountTokensRequest(request.body), (count) => anthropic.renderCountTokensResponse(count), reply),
+    handleCountTokens(deps, () => anthropic.parseCountTokensRequest(request.body), (count) => anthropic.renderCountTokensResponse(count), request, reply),
   );
 }

@@ -32,11 +32,11 @@ export function registerGeminiRoutes(app: FastifyInstance, deps: ProxyDeps): voi
       case 'streamGenerateContent':
         return handleChat(deps, format, context, request, reply);
       case 'countTokens':
-        return handleCountTokens(deps, () => gemini.parseCountTokensRequest(request.body, context), (count) => gemini.renderCountTokensResponse(count), reply);
+        return handleCountTokens(deps, () => gemini.parseCountTokensRequest(request.body, context), (count) => gemini.renderCountTokensResponse(count), request, reply);
       case 'embedContent':
-        return handleEmbeddings(deps, () => gemini.parseEmbedContentRequest(request.body, context), (res) => gemini.renderEmbedContentResponse(res), reply);
+        return handleEmbeddings(deps, () => gemini.parseEmbedContentRequest(request.body, context), (res) => gemini.renderEmbedContentResponse(res), request, reply);
       case 'batchEmbedContents':
-        return handleEmbeddings(deps, () => gemini.parseBatchEmbedContentsRequest(request.body, context), (res) => gemini.renderBatchEmbedContentsResponse(res), reply);
+        return handleEmbeddings(deps, () => gemini.parseBatchEmbedContentsRequest(request.body, context), (res) => gemini.renderBatchEmbedContentsResponse(res), request, reply);
       default:
         throw new RampartError('RAMPART_ROUTE_NOT_FOUND', { message: `Unknown method "${method.slice(0, 40)}".` });
     }

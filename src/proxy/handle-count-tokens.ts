@@ -1,32 +1,39 @@
-import type { FastifyReply } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { estimateRequestTokens } from '../formats/canonical/estimate-tokens.ts';
 import type { CanonicalRequest, CanonicalTokenCount } from '../formats/canonical/types.ts';
 import { parseClient } from './parse-client.ts';
-import type { ProxyDeps } from './proxy-deps.ts';
-import { resolveRoute } from './resolve-route.ts';
+import { type ProxyDeps, failover } from './proxy-deps.ts';
+import { forTarget, planRoute } from './resolve-route.ts';
 import { buildCall, callJson } from './upstream-call.ts';
 import { withClientAbort } from './with-abort.ts';
 
 /**
- * Token counting (Anthropic count_tokens, Gemini countTokens). Providers with a counting endpoint are asked;
- * for the others Rampart estimates and says so in `x-rampart-token-count: estimate`.
+ * Token counting (Anthropic count_tokens, Gemini countTokens). When the model's first provider has a counting
+ * endpoint it is asked; otherwise Rampart estimates and says so in `x-rampart-token-count: estimate`.
  */
 export async function handleCountTokens(
   deps: ProxyDeps,
   parse: () => CanonicalRequest,
   render: (count: CanonicalTokenCount) => unknown,
+  request: FastifyRequest,
   reply: FastifyReply,
 ): Promise<void> {
   const canonical = parseClient(parse);
-  const route = resolveRoute(deps.router, canonical.model);
-  const counter = route.provider.adapter.countTokens;
-  if (!counter) {
+  const plan = planRoute(deps.router, canonical.model);
+  if (plan.targets[0]!.provider.adapter.countTokens === undefined) {
     await reply.code(200).header('x-rampart-token-count', 'estimate').type('application/json').send(render({ inputTokens: estimateRequestTokens(canonical) }));
     return;
   }
-  const call = buildCall(() => counter.call(canonical, route.target));
-  await withClientAbort(reply, async (signal) => {
-    const count = await callJson(deps.upstream, call, route.provider, signal, (body) => counter.parse(body));
-    await reply.code(200).header('x-rampart-token-count', 'provider').type('application/json').send(render(count));
-  });
+  const capable = plan.targets.filter((t) => t.provider.adapter.countTokens !== undefined);
+  await withClientAbort(reply, (signal) =>
+    failover(deps, request, { targets: capable }, signal, async (target, credential) => {
+      const { provider } = target;
+      const counter = provider.adapter.countTokens!;
+      const asked = forTarget(canonical, target);
+      const call = buildCall(() => counter.call(asked, { baseUrl: provider.baseUrl, credential }));
+      const count = await callJson(deps.upstream, call, provider, signal, (body) => counter.parse(body));
+      await reply.code(200).header('x-rampart-token-count', 'provider').type('application/json').send(render(count));
+      return { value: undefined };
+    }),
+  );
 }

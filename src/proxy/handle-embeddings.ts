@@ -1,9 +1,9 @@
-import type { FastifyReply } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { RampartError } from '../errors/catalogue.ts';
 import type { CanonicalEmbeddingRequest, CanonicalEmbeddingResponse } from '../formats/canonical/types.ts';
 import { parseClient } from './parse-client.ts';
-import type { ProxyDeps } from './proxy-deps.ts';
-import { resolveRoute } from './resolve-route.ts';
+import { type ProxyDeps, failover } from './proxy-deps.ts';
+import { forTarget, planRoute } from './resolve-route.ts';
 import { buildCall, callJson } from './upstream-call.ts';
 import { withClientAbort } from './with-abort.ts';
 
@@ -12,18 +12,25 @@ export async function handleEmbeddings(
   deps: ProxyDeps,
   parse: () => CanonicalEmbeddingRequest,
   render: (response: CanonicalEmbeddingResponse, request: CanonicalEmbeddingRequest) => unknown,
+  request: FastifyRequest,
   reply: FastifyReply,
 ): Promise<void> {
   const canonical = parseClient(parse);
-  const route = resolveRoute(deps.router, canonical.model);
-  const embeddings = route.provider.adapter.embeddings;
-  if (!embeddings) {
-    throw new RampartError('RAMPART_OPERATION_UNSUPPORTED', { message: `Provider "${route.provider.id}" (${route.provider.adapter.type}) has no embeddings API.`, param: 'model' });
+  const plan = planRoute(deps.router, canonical.model);
+  const capable = plan.targets.filter((t) => t.provider.adapter.embeddings !== undefined);
+  if (capable.length === 0) {
+    const first = plan.targets[0]!.provider;
+    throw new RampartError('RAMPART_OPERATION_UNSUPPORTED', { message: `Provider "${first.id}" (${first.adapter.type}) has no embeddings API.`, param: 'model' });
   }
-  const call = buildCall(() => embeddings.call(canonical, route.target));
-  await withClientAbort(reply, async (signal) => {
-    const response = await callJson(deps.upstream, call, route.provider, signal, (body) => embeddings.parse(body, canonical));
-    await reply.code(200).type('application/json').send(render(response, canonical));
-  });
+  await withClientAbort(reply, (signal) =>
+    failover(deps, request, { targets: capable }, signal, async (target, credential) => {
+      const { provider } = target;
+      const embeddings = provider.adapter.embeddings!;
+      const asked = forTarget(canonical, target);
+      const call = buildCall(() => embeddings.call(asked, { baseUrl: provider.baseUrl, credential }));
+      const response = await callJson(deps.upstream, call, provider, signal, (body) => embeddings.parse(body, asked));
+      await reply.code(200).type('application/json').send(render(response, canonical));
+      return { value: undefined };
+    }),
+  );
 }
-

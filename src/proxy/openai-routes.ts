@@ -23,7 +23,7 @@ export function registerOpenAIRoutes(app: FastifyInstance, deps: ProxyDeps): voi
   app.post('/v1/chat/completions', { config: { wireFormat: 'openai' } }, (request, reply) => handleChat(deps, chat, {}, request, reply));
   app.post('/v1/responses', { config: { wireFormat: 'openai' } }, (request, reply) => handleChat(deps, responses, {}, request, reply));
   app.post('/v1/embeddings', { config: { wireFormat: 'openai' } }, (request, reply) =>
-    handleEmbeddings(deps, () => parseEmbeddingsRequest(request.body), (res, req) => renderEmbeddingsResponse(res, req.encodingFormat ?? 'float'), reply),
+    handleEmbeddings(deps, () => parseEmbeddingsRequest(request.body), (res, req) => renderEmbeddingsResponse(res, req.encodingFormat ?? 'float'), request, reply),
   );
 
   app.get('/v1/models', { config: { wireFormat: 'auto' } }, (request) => {

@@ -1,16 +1,50 @@
+import type { FastifyRequest } from 'fastify';
 import type { WireFormat } from '../errors/render/index.ts';
 import type { ClientCodec } from '../formats/canonical/codec.ts';
-import type { Router } from '../routing/router.ts';
+import type { CooldownTracker } from '../routing/cooldowns.ts';
+import { type AttemptOutcome, runWithFailover } from '../routing/failover.ts';
+import type { PooledCredential, RoutePlan, RouteTarget, Router } from '../routing/router.ts';
 import type { UpstreamClient } from '../upstream/upstream-client.ts';
+
+/** Retry and affinity settings from `routing:`. */
+export interface RoutingSettings {
+  retries: number;
+  retryJitterMs: number;
+  sessionAffinityHeader?: string | undefined;
+}
 
 /** What the proxy routes need, wired once by app.ts. */
 export interface ProxyDeps {
   router: Router;
   upstream: UpstreamClient;
+  cooldowns: CooldownTracker;
+  routing: RoutingSettings;
 }
 
 /** A client wire format as a route serves it: its codec and the shape its errors take. */
 export interface ClientFormat {
   codec: ClientCodec;
   wireFormat: WireFormat;
+}
+
+/** Runs one request's attempts over its plan with the configured retries, jitter and session affinity. */
+export function failover<T>(
+  deps: ProxyDeps,
+  request: FastifyRequest,
+  plan: RoutePlan,
+  signal: AbortSignal,
+  attempt: (target: RouteTarget, credential: PooledCredential) => Promise<AttemptOutcome<T>>,
+): Promise<T> {
+  const header = deps.routing.sessionAffinityHeader;
+  const affinity = header === undefined ? undefined : request.headers[header];
+  return runWithFailover({
+    plan,
+    cooldowns: deps.cooldowns,
+    retries: deps.routing.retries,
+    jitterMs: deps.routing.retryJitterMs,
+    ...(typeof affinity === 'string' && affinity !== '' ? { affinityKey: affinity } : {}),
+    signal,
+    attempt,
+    onRetry: (info) => request.log.warn({ reqId: request.id, ...info }, 'upstream attempt failed; trying the next credential'),
+  });
 }

@@ -5,7 +5,7 @@ import { renderErrorBody } from '../errors/render/index.ts';
 import type { ClientRequestContext } from '../formats/canonical/codec.ts';
 import type { CanonicalRequest } from '../formats/canonical/types.ts';
 import { createSseParser } from '../formats/sse/parser.ts';
-import type { Route } from '../routing/router.ts';
+import type { ProviderRuntime } from '../routing/router.ts';
 import { type UpstreamCall, type UpstreamClient } from '../upstream/upstream-client.ts';
 import type { ClientFormat } from './proxy-deps.ts';
 import { toStreamError } from './stream-errors.ts';
@@ -18,21 +18,23 @@ export interface RelayContext {
   format: ClientFormat;
   context: ClientRequestContext;
   canonical: CanonicalRequest;
-  route: Route;
+  provider: ProviderRuntime;
   call: UpstreamCall;
   upstream: UpstreamClient;
   signal: AbortSignal;
 }
 
 /**
- * Streams an upstream SSE answer to the client, translated event by event, one write per upstream chunk.
+ * Streams an upstream SSE answer to the client, translated event by event, one write per upstream chunk. Returns the
+ * failure that ended the stream after the first byte (already told to the client), so the caller can cool the
+ * credential; throws when nothing reached the client yet, so the caller can fail over.
  * Output is held back until the first event that carries content, so a stream that fails right after its opening
  * is still an ordinary HTTP error (and, with credential pools, a failover candidate). After that, a failure ends the
  * stream with an error event in the client's format: never a hang, never a silently truncated 200.
  */
-export async function relayStream(ctx: RelayContext): Promise<void> {
-  const { request, reply, format, canonical, route, signal } = ctx;
-  const response = await sendChecked(ctx.upstream, ctx.call, route.provider, signal);
+export async function relayStream(ctx: RelayContext): Promise<RampartError | undefined> {
+  const { request, reply, format, canonical, provider, signal } = ctx;
+  const response = await sendChecked(ctx.upstream, ctx.call, provider, signal);
   const contentType = String(response.headers['content-type'] ?? '');
   if (!contentType.startsWith('text/event-stream')) {
     await response.body.dump();
@@ -41,7 +43,7 @@ export async function relayStream(ctx: RelayContext): Promise<void> {
 
   const writer = format.codec.createStreamRenderer(canonical, ctx.context);
   const sse = createSseParser();
-  const events = route.provider.adapter.codec.createStreamParser();
+  const events = provider.adapter.codec.createStreamParser();
   const decoder = new TextDecoder();
   const raw = reply.raw;
   let started = false;
@@ -89,9 +91,10 @@ export async function relayStream(ctx: RelayContext): Promise<void> {
 
   if (!started) throw failure ?? new RampartError('RAMPART_UPSTREAM_STREAM_INTERRUPTED');
   if (failure) {
-    request.log.warn({ reqId: request.id, provider: route.provider.id, code: failure.code }, 'upstream stream failed mid-way');
+    request.log.warn({ reqId: request.id, provider: provider.id, code: failure.code }, 'upstream stream failed mid-way');
     raw.end(writer.error(renderErrorBody(format.wireFormat, failure, request.id)));
-    return;
+    return failure;
   }
   raw.end(writer.end());
+  return undefined;
 }

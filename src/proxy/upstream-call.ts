@@ -2,11 +2,9 @@ import type { Dispatcher } from 'undici';
 import { RampartError } from '../errors/catalogue.ts';
 import { FormatError } from '../formats/canonical/format-error.ts';
 import type { ProviderRuntime } from '../routing/router.ts';
+import { MAX_UPSTREAM_BODY_BYTES, MAX_UPSTREAM_ERROR_BODY_BYTES } from '../upstream/limits.ts';
 import { mapUpstreamStatus } from '../upstream/map-status.ts';
 import { type UpstreamCall, type UpstreamClient, readBodyCapped } from '../upstream/upstream-client.ts';
-
-/** Largest non-streamed upstream body Rampart will buffer. */
-const MAX_UPSTREAM_BODY_BYTES = 32 * 1024 * 1024;
 
 /**
  * Builds a provider call. A canonical feature the provider cannot express (FormatError from its renderer) is the
@@ -21,13 +19,16 @@ export function buildCall(build: () => UpstreamCall): UpstreamCall {
   }
 }
 
-/** Sends a call and returns the response when its status is a success; upstream errors become catalogue errors. */
+/**
+ * Sends a call and returns the response when its status is a success; upstream errors and redirects (never
+ * followed) become catalogue errors.
+ */
 export async function sendChecked(upstream: UpstreamClient, call: UpstreamCall, provider: ProviderRuntime, signal: AbortSignal): Promise<Dispatcher.ResponseData> {
-  const response = await upstream.send(call, provider.timeouts, signal);
-  if (response.statusCode >= 400) {
+  const response = await upstream.send(call, { ...provider.timeouts, allowPrivateNetwork: provider.allowPrivateNetwork }, signal);
+  if (response.statusCode >= 300) {
     // Google sends its retry hint in the body (google.rpc.RetryInfo `retryDelay`), not in a retry-after header.
     if (response.statusCode === 429 && response.headers['retry-after'] === undefined) {
-      const hint = retryDelayFromBody(await readBodyCapped(response.body, 16 * 1024, signal).catch(() => Buffer.alloc(0)));
+      const hint = retryDelayFromBody(await readBodyCapped(response.body, MAX_UPSTREAM_ERROR_BODY_BYTES, signal).catch(() => Buffer.alloc(0)));
       throw mapUpstreamStatus(429, hint === undefined ? response.headers : { ...response.headers, 'retry-after': String(hint) });
     }
     await response.body.dump();

@@ -1,62 +1,114 @@
 import { type ProviderConfig, providerBaseUrl } from '../config/schema.ts';
-import type { ProviderAdapter, UpstreamCredential, UpstreamTarget } from '../providers/provider-adapter.ts';
+import type { ReasoningOptions } from '../formats/canonical/types.ts';
+import type { ProviderAdapter, UpstreamCredential } from '../providers/provider-adapter.ts';
 import { adapterFor } from '../providers/registry.ts';
 import type { UpstreamTimeouts } from '../upstream/upstream-client.ts';
+import { parseModelName } from './model-name.ts';
+import { CredentialPool } from './pool.ts';
 
-/** A configured provider, ready to serve: its adapter, credentials and limits. */
+/** A pool member: the credential plus its share under the weighted policy. */
+export type PooledCredential = UpstreamCredential & { weight: number };
+
+/** A configured provider, ready to serve: its adapter, credential pool, models and limits. */
 export interface ProviderRuntime {
   id: string;
   adapter: ProviderAdapter;
   baseUrl: string;
-  credentials: UpstreamCredential[];
-  models: readonly string[];
+  pool: CredentialPool<PooledCredential>;
+  /** Client-visible model name → name sent upstream (the same unless it is an alias). */
+  models: ReadonlyMap<string, string>;
   timeouts: UpstreamTimeouts;
+  allowPrivateNetwork: boolean;
 }
 
-/** The outcome of routing one request. */
-export interface Route {
+/** One place a request may go: a provider and the model name to ask it for. */
+export interface RouteTarget {
   provider: ProviderRuntime;
-  target: UpstreamTarget;
+  upstreamModel: string;
+  /** From a thinking suffix (`model(high)`); overrides what the client's body asked. */
+  reasoning?: ReasoningOptions;
 }
 
-/** Picks the provider for a model and a credential within it (round-robin; pools and cooldowns grow here). */
+/** Every target for one requested model, in the order they are tried (primary first, then fallbacks). */
+export interface RoutePlan {
+  targets: RouteTarget[];
+}
+
+/** Why a model name could not be planned. */
+export type PlanFailure = 'unknown_model' | 'bad_suffix';
+
+/**
+ * Turns a requested model name into a plan: thinking suffix (`name(high)`), provider prefix (`provider/name`),
+ * aliases (`{ name, upstream }`), every provider serving the name in config order, then the `routing.fallbacks`
+ * chain of the name (one level: fallbacks of fallbacks are not followed, so chains cannot loop).
+ */
 export class Router {
-  readonly #byModel = new Map<string, ProviderRuntime>();
   readonly #providers: ProviderRuntime[];
-  readonly #cursor = new Map<string, number>();
+  readonly #byId = new Map<string, ProviderRuntime>();
+  readonly #fallbacks: Readonly<Record<string, readonly string[]>>;
 
-  constructor(providers: readonly ProviderConfig[]) {
-    this.#providers = providers.map((p) => ({
-      id: p.id,
-      adapter: adapterFor(p.type),
-      baseUrl: providerBaseUrl(p),
-      credentials: p.credentials.map((c, i) => ({ id: `${p.id}#${i}`, apiKey: c.apiKey })),
-      models: p.models,
-      timeouts: p.timeouts,
-    }));
-    // The first provider listing a model serves it; later issues add explicit prefixes and fallbacks.
-    for (const provider of this.#providers) {
-      for (const model of provider.models) if (!this.#byModel.has(model)) this.#byModel.set(model, provider);
+  constructor(providers: readonly ProviderConfig[], fallbacks: Readonly<Record<string, readonly string[]>> = {}) {
+    this.#providers = providers.map(toRuntime);
+    for (const p of this.#providers) this.#byId.set(p.id, p);
+    this.#fallbacks = fallbacks;
+  }
+
+  /** The plan for `model`, or why there is none. */
+  plan(model: string): RoutePlan | PlanFailure {
+    const primary = this.#targets(model);
+    if (typeof primary === 'string') return primary;
+    const targets = [...primary];
+    const base = parseModelName(model)?.name ?? model;
+    for (const fallback of this.#fallbacks[model] ?? this.#fallbacks[base] ?? []) {
+      const more = this.#targets(fallback);
+      if (typeof more !== 'string') targets.push(...more);
     }
+    return { targets };
   }
 
-  /** The route for `model`, or undefined when no provider serves it. */
-  resolve(model: string): Route | undefined {
-    const provider = this.#byModel.get(model);
-    if (!provider) return undefined;
-    const credential = this.#nextCredential(provider);
-    if (!credential) return undefined;
-    return { provider, target: { baseUrl: provider.baseUrl, credential } };
-  }
-
-  /** Every model served, with the provider that serves it. */
+  /** Every client-visible model name, with the first provider that serves it. */
   models(): { id: string; providerId: string }[] {
-    return [...this.#byModel].map(([id, provider]) => ({ id, providerId: provider.id }));
+    const seen = new Map<string, string>();
+    for (const p of this.#providers) for (const name of p.models.keys()) if (!seen.has(name)) seen.set(name, p.id);
+    return [...seen].map(([id, providerId]) => ({ id, providerId }));
   }
 
-  #nextCredential(provider: ProviderRuntime): UpstreamCredential | undefined {
-    const at = this.#cursor.get(provider.id) ?? 0;
-    this.#cursor.set(provider.id, (at + 1) % Math.max(provider.credentials.length, 1));
-    return provider.credentials[at % provider.credentials.length];
+  /** Every provider, for cooldown bookkeeping and status pages. */
+  providers(): readonly ProviderRuntime[] {
+    return this.#providers;
   }
+
+  #targets(model: string): RouteTarget[] | PlanFailure {
+    const parsed = parseModelName(model);
+    if (!parsed) return 'bad_suffix';
+    const reasoning = parsed.reasoning;
+    const slash = parsed.name.indexOf('/');
+    const pinned = slash > 0 ? this.#byId.get(parsed.name.slice(0, slash)) : undefined;
+    // `provider/model` pins a provider only when the prefix is a provider id: model names may contain slashes.
+    const candidates = pinned ? [{ provider: pinned, name: parsed.name.slice(slash + 1) }] : this.#providers.map((provider) => ({ provider, name: parsed.name }));
+    const targets: RouteTarget[] = [];
+    for (const { provider, name } of candidates) {
+      const upstreamModel = provider.models.get(name);
+      if (upstreamModel !== undefined) targets.push(reasoning ? { provider, upstreamModel, reasoning } : { provider, upstreamModel });
+    }
+    return targets.length > 0 ? targets : 'unknown_model';
+  }
+}
+
+function toRuntime(p: ProviderConfig): ProviderRuntime {
+  const credentials = p.credentials.map((c, i) => ({ id: c.id ?? `${p.id}#${i}`, apiKey: c.apiKey, weight: c.weight }));
+  const models = new Map<string, string>();
+  for (const entry of p.models) {
+    if (typeof entry === 'string') models.set(entry, entry);
+    else models.set(entry.name, entry.upstream);
+  }
+  return {
+    id: p.id,
+    adapter: adapterFor(p.type),
+    baseUrl: providerBaseUrl(p),
+    pool: new CredentialPool(credentials, p.policy),
+    models,
+    timeouts: p.timeouts,
+    allowPrivateNetwork: p.allowPrivateNetwork,
+  };
 }

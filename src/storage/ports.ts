@@ -25,8 +25,32 @@ export interface ClientKeyStore {
   count(): Promise<number>;
 }
 
+/** One cooldown of an upstream credential, as persisted so it survives a restart. */
+export interface CooldownRecord {
+  /** Opaque credential id (`<providerId>#<index>` or a configured id); never a secret. */
+  credentialId: string;
+  /** The model it applies to; `*` = every model (e.g. after an authentication failure). */
+  model: string;
+  until: Date;
+  /** Why it cools (`auth`, `rate_limited`, …); a string so older rows of unknown kinds still load. */
+  kind: string;
+  /** Consecutive failures of this kind, which drives exponential back-off. */
+  failures: number;
+}
+
+/** Persistence for credential cooldowns; one row per credential × model. */
+export interface CooldownStore {
+  list(): Promise<CooldownRecord[]>;
+  /** Inserts or replaces the row for `record.credentialId` × `record.model`. */
+  upsert(record: CooldownRecord): Promise<void>;
+  remove(credentialId: string, model: string): Promise<void>;
+  /** Deletes every row, or those whose credential id starts with the prefix (case-sensitive); returns how many. */
+  removeAll(credentialIdPrefix?: string): Promise<number>;
+}
+
 /** All stores of one backend, opened and migrated. */
 export interface Storage {
   readonly clientKeys: ClientKeyStore;
+  readonly cooldowns: CooldownStore;
   close(): Promise<void>;
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { mapUpstreamStatus, parseRetryAfter } from './map-status.ts';
+import { REDIRECT_MESSAGE, mapUpstreamStatus, parseRetryAfter } from './map-status.ts';
 
 describe('mapUpstreamStatus', () => {
   it.each([
@@ -15,6 +15,14 @@ describe('mapUpstreamStatus', () => {
     const error = mapUpstreamStatus(status, {});
     expect(error.code).toBe(code);
     expect(error.status).toBe(clientStatus);
+  });
+
+  it.each([301, 302, 303, 307, 308])('maps the redirect %i to RAMPART_UPSTREAM_ERROR saying it is not followed', (status) => {
+    const error = mapUpstreamStatus(status, { location: 'http://169.254.169.254/latest/meta-data/' });
+    expect(error.code).toBe('RAMPART_UPSTREAM_ERROR');
+    expect(error.status).toBe(502);
+    expect(error.message).toBe(REDIRECT_MESSAGE);
+    expect(error.message).not.toContain('169.254');
   });
 
   it('carries a retry hint from retry-after', () => {

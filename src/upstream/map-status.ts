@@ -4,11 +4,15 @@ import { type ErrorCode, RampartError } from '../errors/catalogue.ts';
 /** Longest retry hint passed on to clients; a hostile upstream must not park them for days. */
 const MAX_RETRY_AFTER_SECONDS = 1800;
 
+/** Said for a 3xx: following it could lead Rampart, with the credential attached, anywhere the upstream chooses. */
+export const REDIRECT_MESSAGE = 'The upstream answered with a redirect, which Rampart does not follow.';
+
 /**
- * Maps an upstream HTTP error status to a catalogue error. The upstream body is never passed on: it may contain
+ * Maps an upstream HTTP status that is not a success (3xx, 4xx, 5xx) to a catalogue error. The upstream body is never passed on: it may contain
  * details of the credential or the account that the client must not see.
  */
 export function mapUpstreamStatus(status: number, headers: IncomingHttpHeaders): RampartError {
+  if (status >= 300 && status < 400) return new RampartError('RAMPART_UPSTREAM_ERROR', { message: REDIRECT_MESSAGE });
   let code: ErrorCode;
   if (status === 401 || status === 403) code = 'RAMPART_UPSTREAM_AUTH';
   else if (status === 404) code = 'RAMPART_UPSTREAM_NOT_FOUND';

@@ -26,9 +26,11 @@ export async function startGateway(): Promise<Gateway> {
   const mock = startCli(['mock-upstream', '--port', '0', '--api-key', upstreamKey]);
   const mockUrl = (await mock.waitFor(/listening on (http:\/\/127\.0\.0\.1:\d+)/))[1]!;
   const provider = (id: string, type: ProviderType, baseUrl: string) =>
-    `  - id: ${id}\n    type: ${type}\n    baseUrl: ${baseUrl}\n    credentials: [{ apiKey: "\${UPSTREAM_KEY}" }]\n    models: [${MODELS[type]}]\n`;
+    `  - id: ${id}\n    type: ${type}\n    allowPrivateNetwork: true\n    baseUrl: ${baseUrl}\n    credentials: [{ apiKey: "\${UPSTREAM_KEY}" }]\n    models: [${MODELS[type]}]\n`;
   const config = await work.writeConfig(
-    `server:\n  proxy: { host: 127.0.0.1, port: 0 }\nlogging: { level: warn }\nproviders:\n` +
+    // Fault tests hit the same credentials over and over: cooldowns of 1 ms keep each case independent (failover and
+    // cooldowns have their own end-to-end tests).
+    `server:\n  proxy: { host: 127.0.0.1, port: 0 }\nlogging: { level: warn }\nrouting:\n  cooldowns: { authMs: 1, modelNotFoundMs: 1, rateLimitBaseMs: 1, rateLimitMaxMs: 1, serverErrorMs: 1, networkMs: 1 }\nproviders:\n` +
       provider('oai', 'openai', `${mockUrl}/v1`) +
       provider('ant', 'anthropic', mockUrl) +
       provider('gem', 'gemini', mockUrl) +

@@ -32,9 +32,13 @@ server:
 dataDir: ./data
 limits: { maxBodyBytes: 65536 }
 logging: { level: info }
+# fault cases reuse the one credential; failover and cooldowns have their own tests
+routing:
+  cooldowns: { authMs: 1, modelNotFoundMs: 1, rateLimitBaseMs: 1, rateLimitMaxMs: 1, serverErrorMs: 1, networkMs: 1 }
 providers:
   - id: local
     type: openai-compatible
+    allowPrivateNetwork: true
     baseUrl: ${mockUrl}/v1
     credentials:
       - apiKey: \${UPSTREAM_KEY}

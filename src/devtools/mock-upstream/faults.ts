@@ -3,6 +3,7 @@
 import type { OutgoingHttpHeaders } from 'node:http';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { MockContext } from './context.ts';
+import { parseRedirectTarget, sendRedirect } from './redirect.ts';
 
 /** Parsed fault spec; an absent field means "no such fault". */
 export interface Faults {
@@ -15,6 +16,8 @@ export interface Faults {
   hang?: boolean;
   /** `stream-error=N[:NNN]`: N content chunks, then an in-stream error event (of status NNN, else the API's default). */
   streamError?: { after: number; status?: number };
+  /** `redirect[=URL]`: answer 307 to this location (default: the cloud metadata address). */
+  redirect?: string;
 }
 
 /** Result of parsing: the faults, or the offending item and why. */
@@ -32,7 +35,7 @@ function parseCount(value: string | undefined, min: number, max: number): number
   return n >= min && n <= max ? n : undefined;
 }
 
-/** Parses `latency=MS,status=NNN,retry-after=N,reset-after=N,stream-error=N[:NNN],malformed,drip=MS,hang` (later items win). */
+/** Parses `latency=MS,status=NNN,retry-after=N,reset-after=N,stream-error=N[:NNN],malformed,drip=MS,hang,redirect[=URL]` (later items win). */
 export function parseFaultSpec(spec: string): FaultParse {
   const faults: Faults = {};
   for (const raw of spec.split(',')) {
@@ -79,13 +82,19 @@ export function parseFaultSpec(spec: string): FaultParse {
         faults.streamError = code === undefined ? { after } : { after, status: code };
         break;
       }
+      case 'redirect': {
+        const target = parseRedirectTarget(value);
+        if (target === undefined) return bad('expected redirect or redirect=<absolute http(s) URL>');
+        faults.redirect = target;
+        break;
+      }
       case 'malformed':
       case 'hang':
         if (value !== undefined) return bad(`${key} takes no value`);
         faults[key] = true;
         break;
       default:
-        return bad('unknown fault (known: latency, status, retry-after, reset-after, stream-error, malformed, drip, hang)');
+        return bad('unknown fault (known: latency, status, retry-after, reset-after, stream-error, malformed, drip, hang, redirect)');
     }
   }
   return { ok: true, faults };
@@ -131,7 +140,7 @@ export interface FaultRenderer {
 }
 
 /**
- * Applies latency, status, and for non-stream requests reset-after, hang and stream-error (a non-stream request
+ * Applies latency, status, redirect, and for non-stream requests reset-after, hang and stream-error (a non-stream request
  * has no stream to break, so it gets the error as the HTTP response). Returns true when the request is finished
  * with (answered, dropped or closed) and the caller must not respond.
  */
@@ -145,6 +154,10 @@ export async function applyPreResponseFaults(
   if (ctx.signal.aborted) return true;
   if (faults.status !== undefined) {
     renderer.sendStatus(ctx, faults.status, faults.retryAfter);
+    return true;
+  }
+  if (faults.redirect !== undefined) {
+    sendRedirect(ctx, faults.redirect);
     return true;
   }
   if (streaming) return false;

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { ensurePrivateDir } from '../../lib/secure-file.ts';
 import type { Storage } from '../ports.ts';
 import { SqliteClientKeyStore } from './sqlite-client-key-store.ts';
+import { type CooldownTables, SqlCooldownStore } from './cooldown-store.ts';
 import type { Database } from './database.ts';
 import { migrateToLatest } from './migrate.ts';
 
@@ -35,6 +36,7 @@ export async function openSqliteStorage(dataDir: string): Promise<Storage> {
   }
   return {
     clientKeys: new SqliteClientKeyStore(db, sqlite),
+    cooldowns: new SqlCooldownStore(db.withTables<CooldownTables>()),
     close: () => db.destroy(),
   };
 }
