@@ -29,7 +29,9 @@ export async function startRampart(loaded: LoadedConfig, notice: (line: string) 
     const cooldowns = new CooldownTracker(storage.cooldowns, config.routing.cooldowns, Date.now, (error) => log.error({ err: error }, 'cooldown store write failed'));
     await cooldowns.load();
     // Another process (`rampart pool reset`) may change cooldowns in the database; pick that up every few seconds.
-    refresher = setInterval(() => cooldowns.refresh().catch((error: unknown) => log.error({ err: error }, 'cooldown refresh failed')), COOLDOWN_REFRESH_MS);
+    refresher = setInterval(() => {
+      cooldowns.refresh().catch((error: unknown) => log.error({ err: error }, 'cooldown refresh failed'));
+    }, COOLDOWN_REFRESH_MS);
     refresher.unref();
     flushCooldowns = () => cooldowns.flush();
     app = buildApp({ config, keys, cooldowns, log });
