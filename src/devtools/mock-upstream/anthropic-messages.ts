@@ -9,7 +9,7 @@ import { lastAnthropicUserText, parseAnthropicRequest } from './anthropic-reques
 import { anthropicStreamPlan } from './anthropic-stream.ts';
 import type { MockContext, Route } from './context.ts';
 import type { Faults } from './faults.ts';
-import { FAULT_HEADER, applyPreResponseFaults, resolveFaults } from './faults.ts';
+import { FAULT_HEADER, requestCredential, applyPreResponseFaults, resolveFaults } from './faults.ts';
 import { MISSING_MODEL } from './reply.ts';
 import { playSse } from './sse.ts';
 
@@ -24,7 +24,7 @@ function accept(ctx: MockContext, apiKey: string | undefined, countOnly: boolean
     return undefined;
   }
   const body = ctx.body.value;
-  const parsed = resolveFaults(ctx.req.headers[FAULT_HEADER], lastAnthropicUserText(body));
+  const parsed = resolveFaults(ctx.req.headers[FAULT_HEADER], lastAnthropicUserText(body), requestCredential(ctx.req));
   if (!parsed.ok) {
     api.error(invalidRequest(`Invalid mock fault item '${parsed.item}': ${parsed.reason}.`));
     return undefined;

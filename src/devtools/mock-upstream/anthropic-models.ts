@@ -4,7 +4,7 @@ import { invalidRequest, modelNotFound } from './anthropic-errors.ts';
 import { anthropicFaultRenderer, anthropicResponder, checkAnthropicAccess, hasAnthropicVersion } from './anthropic-http.ts';
 import type { AnthropicResponder } from './anthropic-http.ts';
 import type { MockContext, Route } from './context.ts';
-import { FAULT_HEADER, applyPreResponseFaults, resolveFaults } from './faults.ts';
+import { FAULT_HEADER, requestCredential, applyPreResponseFaults, resolveFaults } from './faults.ts';
 import { decodePathSegment, queryParam } from './json.ts';
 
 /** One entry of the model list, as Anthropic returns it. */
@@ -55,7 +55,7 @@ export function anthropicModelRoutes(apiKey: string | undefined): Route[] {
   const withFaults = async (ctx: MockContext, modelId: string, answer: (api: AnthropicResponder) => void): Promise<void> => {
     const api = anthropicResponder(ctx);
     if (!checkAnthropicAccess(ctx, api, apiKey)) return;
-    const parsed = resolveFaults(ctx.req.headers[FAULT_HEADER], undefined);
+    const parsed = resolveFaults(ctx.req.headers[FAULT_HEADER], undefined, requestCredential(ctx.req));
     if (!parsed.ok) {
       api.error(invalidRequest(`Invalid mock fault item '${parsed.item}': ${parsed.reason}.`));
       return;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseFaultSpec, resolveFaults } from './faults.ts';
+import { parseFaultSpec, requestCredential, resolveFaults } from './faults.ts';
 
 describe('parseFaultSpec', () => {
   it('parses every item', () => {
@@ -46,5 +46,23 @@ describe('resolveFaults', () => {
 
   it('reports a bad directive item', () => {
     expect(resolveFaults(undefined, '[mock:explode]')).toMatchObject({ ok: false, item: 'explode' });
+  });
+});
+
+describe('credential-scoped directives', () => {
+  it('applies [mock@<key>:…] only to requests signed with that key', () => {
+    const text = 'hi [mock@sk-b:status=429,retry-after=5] [mock:latency=10]';
+    expect(resolveFaults(undefined, text, 'sk-b')).toEqual({ ok: true, faults: { status: 429, retryAfter: 5, latencyMs: 10 } });
+    expect(resolveFaults(undefined, text, 'sk-a')).toEqual({ ok: true, faults: { latencyMs: 10 } });
+    expect(resolveFaults(undefined, text, undefined)).toEqual({ ok: true, faults: { latencyMs: 10 } });
+  });
+
+  it('reads the credential each API signs with', () => {
+    const req = (headers: Record<string, string>, url = '/') => ({ headers, url }) as unknown as import('node:http').IncomingMessage;
+    expect(requestCredential(req({ authorization: 'Bearer sk-1' }))).toBe('sk-1');
+    expect(requestCredential(req({ 'x-api-key': 'sk-2' }))).toBe('sk-2');
+    expect(requestCredential(req({ 'x-goog-api-key': 'sk-3' }))).toBe('sk-3');
+    expect(requestCredential(req({}, '/v1beta/models?key=sk-4'))).toBe('sk-4');
+    expect(requestCredential(req({}))).toBeUndefined();
   });
 });

@@ -1,6 +1,6 @@
 // Fault injection: the spec language, and the faults that act before a response starts. Stream-time faults
 // (reset-after, stream-error, malformed, drip, hang) are played by sse.ts.
-import type { OutgoingHttpHeaders } from 'node:http';
+import type { IncomingMessage, OutgoingHttpHeaders } from 'node:http';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { MockContext } from './context.ts';
 import { parseRedirectTarget, sendRedirect } from './redirect.ts';
@@ -27,7 +27,9 @@ export type FaultParse = { ok: true; faults: Faults } | { ok: false; item: strin
 export const FAULT_HEADER = 'x-mock-fault';
 
 const MAX_MS = 600_000;
-const DIRECTIVE = /\[mock:([^\]]*)\]/g;
+// `[mock:<spec>]`, or `[mock@<credential>:<spec>]` to fault only requests signed with that upstream key (tests of
+// credential pools make one key fail while the others answer).
+const DIRECTIVE = /\[mock(?:@([^:\]]+))?:([^\]]*)\]/g;
 
 function parseCount(value: string | undefined, min: number, max: number): number | undefined {
   if (value === undefined || !/^\d{1,9}$/.test(value)) return undefined;
@@ -101,10 +103,12 @@ export function parseFaultSpec(spec: string): FaultParse {
 }
 
 /** Faults from the `x-mock-fault` header merged over `[mock:<spec>]` directives found in the message text. */
-export function resolveFaults(header: string | string[] | undefined, messageText: string | undefined): FaultParse {
+export function resolveFaults(header: string | string[] | undefined, messageText: string | undefined, credential?: string): FaultParse {
   const specs: string[] = [];
-  if (messageText !== undefined && messageText.includes('[mock:')) {
-    for (const match of messageText.matchAll(DIRECTIVE)) specs.push(match[1] ?? '');
+  if (messageText !== undefined && messageText.includes('[mock')) {
+    for (const match of messageText.matchAll(DIRECTIVE)) {
+      if (match[1] === undefined || match[1] === credential) specs.push(match[2] ?? '');
+    }
   }
   // The header comes last so it overrides a directive that a test left in a shared prompt.
   if (header !== undefined) specs.push(Array.isArray(header) ? header.join(',') : header);
@@ -176,4 +180,15 @@ export async function applyPreResponseFaults(
     return true;
   }
   return false;
+}
+
+/** The upstream key a request was signed with, however its API sends it (Bearer, x-api-key, x-goog-api-key, ?key=). */
+export function requestCredential(req: IncomingMessage): string | undefined {
+  const bearer = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '')?.[1];
+  if (bearer !== undefined) return bearer;
+  for (const name of ['x-api-key', 'x-goog-api-key']) {
+    const value = req.headers[name];
+    if (typeof value === 'string') return value;
+  }
+  return new URL(req.url ?? '/', 'http://mock').searchParams.get('key') ?? undefined;
 }

@@ -3,7 +3,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import type { OutgoingHttpHeaders } from 'node:http';
 import type { MockContext } from './context.ts';
 import type { FaultRenderer, Faults } from './faults.ts';
-import { FAULT_HEADER, resolveFaults } from './faults.ts';
+import { FAULT_HEADER, requestCredential, resolveFaults } from './faults.ts';
 import type { GoogleError } from './gemini-errors.ts';
 import { apiKeyNotValid, geminiErrorForStatus, geminiModelNotFound, invalidFaultSpec, invalidJson, unregisteredCaller } from './gemini-errors.ts';
 import { queryParam } from './json.ts';
@@ -95,7 +95,7 @@ export function acceptGemini(
     return undefined;
   }
   const body = ctx.body.value;
-  const parsed = resolveFaults(ctx.req.headers[FAULT_HEADER], directiveText(body));
+  const parsed = resolveFaults(ctx.req.headers[FAULT_HEADER], directiveText(body), requestCredential(ctx.req));
   if (!parsed.ok) {
     sendGoogleError(ctx, invalidFaultSpec(parsed.item, parsed.reason));
     return undefined;

@@ -1,7 +1,7 @@
 // GET models and models/{model} of the Gemini API: a fixed catalogue in the shape of its Model resource, with
 // pageSize / pageToken paging.
 import type { MockContext } from './context.ts';
-import { FAULT_HEADER, applyPreResponseFaults, resolveFaults } from './faults.ts';
+import { FAULT_HEADER, requestCredential, applyPreResponseFaults, resolveFaults } from './faults.ts';
 import { googleError, invalidArgument, invalidFaultSpec } from './gemini-errors.ts';
 import { checkGoogleKey, geminiFaultRenderer, sendGeminiJson, sendGoogleError } from './gemini-http.ts';
 import { queryParam } from './json.ts';
@@ -61,7 +61,7 @@ export const GEMINI_MODELS: readonly GeminiModel[] = [
 
 async function withFaults(ctx: MockContext, apiKey: string | undefined, answer: () => void): Promise<void> {
   if (!checkGoogleKey(ctx, apiKey)) return;
-  const parsed = resolveFaults(ctx.req.headers[FAULT_HEADER], undefined);
+  const parsed = resolveFaults(ctx.req.headers[FAULT_HEADER], undefined, requestCredential(ctx.req));
   if (!parsed.ok) {
     sendGoogleError(ctx, invalidFaultSpec(parsed.item, parsed.reason));
     return;

@@ -1,6 +1,6 @@
 // POST /v1/chat/completions: auth → JSON → fault spec → validation → model check → faults → answer.
 import type { MockContext, Route } from './context.ts';
-import { FAULT_HEADER, applyPreResponseFaults, resolveFaults } from './faults.ts';
+import { FAULT_HEADER, requestCredential, applyPreResponseFaults, resolveFaults } from './faults.ts';
 import type { ChatPlan } from './openai-chat-plan.ts';
 import { SYSTEM_FINGERPRINT, planChat } from './openai-chat-plan.ts';
 import { lastUserMessageText, parseChatRequest } from './openai-chat-request.ts';
@@ -41,7 +41,7 @@ async function handleChat(ctx: MockContext, apiKey: string | undefined): Promise
     return;
   }
   const body = ctx.body.value;
-  const faults = resolveFaults(ctx.req.headers[FAULT_HEADER], lastUserMessageText(body));
+  const faults = resolveFaults(ctx.req.headers[FAULT_HEADER], lastUserMessageText(body), requestCredential(ctx.req));
   if (!faults.ok) {
     sendOpenAIError(ctx, invalidFaultSpec(faults.item, faults.reason));
     return;

@@ -2,7 +2,7 @@
 // `float` or `base64` encoding (the SDK asks for base64 unless told otherwise), `dimensions`, token usage.
 import type { MockContext, Route } from './context.ts';
 import { DEFAULT_EMBEDDING_DIMENSIONS, MAX_EMBEDDING_DIMENSIONS, embeddingVector, float32Base64 } from './embeddings.ts';
-import { FAULT_HEADER, applyPreResponseFaults, resolveFaults } from './faults.ts';
+import { FAULT_HEADER, requestCredential, applyPreResponseFaults, resolveFaults } from './faults.ts';
 import { isInteger, isRecord, show } from './json.ts';
 import type { OpenAIError } from './openai-errors.ts';
 import { invalidFaultSpec, invalidType, missingParameter, modelNotFound, openaiError, rateLimitHeaders, unparsableBody } from './openai-errors.ts';
@@ -92,7 +92,7 @@ async function handleEmbeddings(ctx: MockContext, apiKey: string | undefined): P
     return;
   }
   const body = ctx.body.value;
-  const faults = resolveFaults(ctx.req.headers[FAULT_HEADER], lastInputText(body));
+  const faults = resolveFaults(ctx.req.headers[FAULT_HEADER], lastInputText(body), requestCredential(ctx.req));
   if (!faults.ok) {
     sendOpenAIError(ctx, invalidFaultSpec(faults.item, faults.reason));
     return;

@@ -1,6 +1,6 @@
 // GET /v1/models and /v1/models/{id}: a fixed catalogue in the shape of OpenAI's Model object.
 import type { Route } from './context.ts';
-import { FAULT_HEADER, applyPreResponseFaults, resolveFaults } from './faults.ts';
+import { FAULT_HEADER, requestCredential, applyPreResponseFaults, resolveFaults } from './faults.ts';
 import { invalidFaultSpec, openaiError } from './openai-errors.ts';
 import { checkBearer, openaiFaultRenderer, sendOpenAIError, sendOpenAIJson } from './openai-http.ts';
 
@@ -35,7 +35,7 @@ function decodePathSegment(segment: string): string {
 export function openaiModelRoutes(apiKey: string | undefined): Route[] {
   const withFaults = async (ctx: Parameters<Route['handle']>[0], model: string, answer: () => void): Promise<void> => {
     if (!checkBearer(ctx, apiKey)) return;
-    const parsed = resolveFaults(ctx.req.headers[FAULT_HEADER], undefined);
+    const parsed = resolveFaults(ctx.req.headers[FAULT_HEADER], undefined, requestCredential(ctx.req));
     if (!parsed.ok) {
       sendOpenAIError(ctx, invalidFaultSpec(parsed.item, parsed.reason));
       return;

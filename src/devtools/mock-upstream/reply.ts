@@ -9,7 +9,7 @@ export const DEFAULT_REPLY = 'Hello from mock-upstream.';
 // A piece is optional leading whitespace plus one word (letters, digits, _) or one other character; trailing
 // whitespace is its own piece. Pieces therefore always concatenate back to the input, which streaming relies on.
 const PIECE = /\s*(?:[\p{L}\p{N}_]+|[^\s\p{L}\p{N}_])|\s+/gu;
-const DIRECTIVE = /\[mock:[^\]]*\]/g;
+const DIRECTIVE = /\[mock(?:@[^:\]]+)?:[^\]]*\]/g;
 
 /** Splits text into token pieces ("Echo: hi!" → ["Echo", ":", " hi", "!"]); pieces join back to the input. */
 export function tokenize(text: string): string[] {
