@@ -72,7 +72,7 @@ describe('renderConfigDocs', () => {
   it('contains an example that parses', () => {
     const example = /```yaml\n([\s\S]*?)```/.exec(docs)?.[1];
     expect(example).toBeDefined();
-    const loaded = parseConfig(example ?? '', { env: { UPSTREAM_KEY: 'sk-doc' } });
+    const loaded = parseConfig(example ?? '', { env: { UPSTREAM_KEY: 'sk-doc', ANTHROPIC_KEY_1: 'a1', ANTHROPIC_KEY_2: 'a2' } });
     expect(loaded.config.providers[0]?.credentials[0]?.apiKey).toBe('sk-doc');
   });
 });

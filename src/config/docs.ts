@@ -15,9 +15,19 @@ providers:
   - id: local
     type: openai-compatible
     baseUrl: http://127.0.0.1:9999/v1
+    allowPrivateNetwork: true        # the upstream is on loopback (here: rampart mock-upstream)
     credentials:
       - apiKey: \${UPSTREAM_KEY}
     models: [gpt-4o-mini]
+  - id: claude
+    type: anthropic                  # baseUrl defaults to https://api.anthropic.com
+    credentials:
+      - { apiKey: "\${ANTHROPIC_KEY_1}" }
+      - { apiKey: "\${ANTHROPIC_KEY_2}", weight: 2 }
+    policy: weighted
+    models: [claude-sonnet-4-5, { name: smart, upstream: claude-opus-4-1 }]
+routing:
+  fallbacks: { gpt-4o-mini: [claude/claude-sonnet-4-5] }
 `;
 
 const ENV_RULES = `## Environment variables (\`\${VAR}\`)

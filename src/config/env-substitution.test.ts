@@ -82,7 +82,7 @@ describe('substituteEnv', () => {
 
 describe('substitution through parseConfig', () => {
   const providerYaml = (apiKey: string, baseUrl = 'http://127.0.0.1:9999/v1'): string =>
-    `providers:\n  - id: p\n    type: openai-compatible\n    baseUrl: "${baseUrl}"\n    credentials:\n      - apiKey: k\n      - apiKey: "${apiKey}"\n    models: [m]\n`;
+    `providers:\n  - id: p\n    type: openai-compatible\n    allowPrivateNetwork: true\n    baseUrl: "${baseUrl}"\n    credentials:\n      - apiKey: k\n      - apiKey: "${apiKey}"\n    models: [m]\n`;
 
   it('substitutes a value nested in arrays of mappings', () => {
     const loaded = parseConfig(providerYaml('${KEY}'), { env: { KEY: 'sk-1' } });

@@ -13,6 +13,8 @@ function provider(fields: Record<string, string> = {}): string {
     id: 'local',
     type: 'openai-compatible',
     baseUrl: 'http://127.0.0.1:9999/v1',
+    // the tests' upstream is on loopback, which a provider must opt in to (tested on its own below)
+    allowPrivateNetwork: 'true',
     credentials: `[{ apiKey: "${KEY}" }]`,
     models: '[gpt-4o-mini]',
     ...fields,
@@ -210,6 +212,19 @@ describe('parseConfig: validation', () => {
       { path: 'providers[0].credentials', message: 'is required' },
       { path: 'providers[0].models', message: 'is required' },
     ]);
+  });
+
+  it.each([
+    ['http://127.0.0.1:9999/v1'],
+    ['http://169.254.169.254/latest'],
+    ['http://10.0.0.5/v1'],
+    ['http://[::1]:8000/v1'],
+    ['http://localhost:11434/v1'],
+    ['http://2130706433/v1'],
+  ])('refuses an internal upstream %s unless allowPrivateNetwork is set (SSRF)', (url) => {
+    const yaml = (flag: string) => `providers:\n${provider({ baseUrl: `"${url}"`, allowPrivateNetwork: flag })}`;
+    expect(errorOf(yaml('false')).issues).toEqual([{ path: 'providers[0].baseUrl', message: expect.stringMatching(/internal address; set allowPrivateNetwork/) as unknown }]);
+    expect(parseConfig(yaml('true'), { env: {} }).config.providers[0]?.allowPrivateNetwork).toBe(true);
   });
 
   it('defaults baseUrl to the official API root, except for openai-compatible where it is required', () => {

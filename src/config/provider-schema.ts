@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { PRIVATE_ADDRESS_PROBLEM, upstreamUrlProblem } from '../lib/url-policy.ts';
 import { isRecord, MAX_TIMER_MS } from './schema-helpers.ts';
 
 // Provider entries of the config (`providers:`). Messages never quote values: they may be secrets from the environment.
@@ -145,6 +146,10 @@ const providerObject = z
     if (provider.type === 'openai-compatible' && provider.baseUrl === undefined) {
       ctx.addIssue({ code: 'custom', path: ['baseUrl'], message: 'is required for type openai-compatible' });
     }
+    const url = provider.baseUrl ?? (provider.type === 'openai-compatible' ? undefined : DEFAULT_BASE_URLS[provider.type]);
+    const unsafe = url === undefined ? undefined : upstreamUrlProblem(url, provider.allowPrivateNetwork);
+    // Scheme and credentials are baseUrlSchema's to report; only the address check is added here.
+    if (unsafe === PRIVATE_ADDRESS_PROBLEM) ctx.addIssue({ code: 'custom', path: ['baseUrl'], message: unsafe });
     const ids = provider.credentials.map((c, i) => c.id ?? `${provider.id}#${i}`);
     for (const [index, at] of duplicates(ids)) {
       ctx.addIssue({ code: 'custom', path: ['credentials', index, 'id'], message: `duplicate credential id, already used by credentials[${at}]` });

@@ -17,8 +17,8 @@ describe('error catalogue', () => {
   it('uses only client or gateway statuses, and 5xx codes are marked retryable except internal and stream errors', () => {
     for (const [code, entry] of Object.entries(catalogue)) {
       expect(entry.status, code).toBeGreaterThanOrEqual(400);
-      // Not retryable although 5xx: a bug, a stream already under way, and an address the config forbids.
-      const fatal = ['RAMPART_INTERNAL', 'RAMPART_UPSTREAM_STREAM_INTERRUPTED', 'RAMPART_UPSTREAM_FORBIDDEN_ADDRESS'];
+      // Not retryable although 5xx: a bug, a stream already under way, an address the config forbids, a redirect.
+      const fatal = ['RAMPART_INTERNAL', 'RAMPART_UPSTREAM_STREAM_INTERRUPTED', 'RAMPART_UPSTREAM_FORBIDDEN_ADDRESS', 'RAMPART_UPSTREAM_REDIRECT'];
       if (entry.status >= 500 && !fatal.includes(code)) expect(entry.retryable, code).toBe(true);
     }
   });

@@ -83,7 +83,13 @@ export const catalogue = {
   RAMPART_UPSTREAM_FORBIDDEN_ADDRESS: {
     status: 502,
     kind: 'upstream',
-    message: 'The upstream address is on a network Rampart may not reach (loopback, private or link-local); set allowPrivateNetwork on the provider if that is intended.',
+    message: 'The upstream address is on a network Rampart may not reach (loopback, private or link-local); the operator can allow it per provider.',
+    retryable: false,
+  },
+  RAMPART_UPSTREAM_REDIRECT: {
+    status: 502,
+    kind: 'upstream',
+    message: 'The upstream answered with a redirect, which Rampart does not follow.',
     retryable: false,
   },
   RAMPART_UPSTREAM_BAD_REQUEST: { status: 400, kind: 'invalid_request', message: 'The upstream provider rejected the request as invalid.', retryable: false },

@@ -28,7 +28,7 @@ describe('sendChecked', () => {
       const call = { url: `http://127.0.0.1:${port}/v1/chat/completions`, method: 'POST' as const, headers: {}, body: '{}' };
       const error: unknown = await sendChecked(upstream, call, provider, new AbortController().signal).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(RampartError);
-      expect(error).toMatchObject({ code: 'RAMPART_UPSTREAM_ERROR', message: REDIRECT_MESSAGE });
+      expect(error).toMatchObject({ code: 'RAMPART_UPSTREAM_REDIRECT', message: REDIRECT_MESSAGE });
     } finally {
       await upstream.close();
       server.close();

@@ -1,7 +1,7 @@
 import { lookup as dnsLookup } from 'node:dns/promises';
 import { isIP, type LookupFunction } from 'node:net';
 import { buildConnector } from 'undici';
-import { isForbiddenAddress } from './address-policy.ts';
+import { isForbiddenAddress } from '../lib/address-policy.ts';
 
 // The request-time SSRF guard. Names are resolved by our own `lookup`, every answer is checked, and the socket is
 // connected to exactly the addresses that were checked: net.connect/tls.connect take their target from `lookup`'s

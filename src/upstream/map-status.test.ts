@@ -17,9 +17,10 @@ describe('mapUpstreamStatus', () => {
     expect(error.status).toBe(clientStatus);
   });
 
-  it.each([301, 302, 303, 307, 308])('maps the redirect %i to RAMPART_UPSTREAM_ERROR saying it is not followed', (status) => {
+  it.each([301, 302, 303, 307, 308])('maps the redirect %i to RAMPART_UPSTREAM_REDIRECT saying it is not followed', (status) => {
     const error = mapUpstreamStatus(status, { location: 'http://169.254.169.254/latest/meta-data/' });
-    expect(error.code).toBe('RAMPART_UPSTREAM_ERROR');
+    expect(error.code).toBe('RAMPART_UPSTREAM_REDIRECT');
+    expect(error.retryable).toBe(false);
     expect(error.status).toBe(502);
     expect(error.message).toBe(REDIRECT_MESSAGE);
     expect(error.message).not.toContain('169.254');

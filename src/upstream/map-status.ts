@@ -12,7 +12,7 @@ export const REDIRECT_MESSAGE = 'The upstream answered with a redirect, which Ra
  * details of the credential or the account that the client must not see.
  */
 export function mapUpstreamStatus(status: number, headers: IncomingHttpHeaders): RampartError {
-  if (status >= 300 && status < 400) return new RampartError('RAMPART_UPSTREAM_ERROR', { message: REDIRECT_MESSAGE });
+  if (status >= 300 && status < 400) return new RampartError('RAMPART_UPSTREAM_REDIRECT', { message: REDIRECT_MESSAGE });
   let code: ErrorCode;
   if (status === 401 || status === 403) code = 'RAMPART_UPSTREAM_AUTH';
   else if (status === 404) code = 'RAMPART_UPSTREAM_NOT_FOUND';

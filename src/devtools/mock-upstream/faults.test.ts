@@ -1,3 +1,4 @@
+import type { IncomingMessage } from 'node:http';
 import { describe, expect, it } from 'vitest';
 import { parseFaultSpec, requestCredential, resolveFaults } from './faults.ts';
 
@@ -58,7 +59,7 @@ describe('credential-scoped directives', () => {
   });
 
   it('reads the credential each API signs with', () => {
-    const req = (headers: Record<string, string>, url = '/') => ({ headers, url }) as unknown as import('node:http').IncomingMessage;
+    const req = (headers: Record<string, string>, url = '/') => ({ headers, url }) as unknown as IncomingMessage;
     expect(requestCredential(req({ authorization: 'Bearer sk-1' }))).toBe('sk-1');
     expect(requestCredential(req({ 'x-api-key': 'sk-2' }))).toBe('sk-2');
     expect(requestCredential(req({ 'x-goog-api-key': 'sk-3' }))).toBe('sk-3');
