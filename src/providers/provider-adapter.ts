@@ -27,6 +27,8 @@ export interface UpstreamTarget {
 export interface ProviderAdapter {
   readonly type: string;
   readonly codec: ProviderCodec;
+  /** Client headers this provider's API reads and Rampart may forward (e.g. `anthropic-beta` feature flags). */
+  readonly passThroughHeaders?: readonly string[];
   chatCall(request: CanonicalRequest, target: UpstreamTarget): UpstreamCall;
   embeddings?: {
     call(request: CanonicalEmbeddingRequest, target: UpstreamTarget): UpstreamCall;

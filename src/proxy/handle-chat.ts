@@ -1,5 +1,6 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { ClientRequestContext } from '../formats/canonical/codec.ts';
+import { outboundHeaders } from '../upstream/outbound-headers.ts';
 import { parseClient } from './parse-client.ts';
 import { type ClientFormat, type ProxyDeps, failover } from './proxy-deps.ts';
 import { relayStream } from './relay-stream.ts';
@@ -20,6 +21,8 @@ export async function handleChat(deps: ProxyDeps, format: ClientFormat, context:
       const { provider } = target;
       const asked = forTarget(canonical, target);
       const call = buildCall(() => provider.adapter.chatCall(asked, { baseUrl: provider.baseUrl, credential }));
+      // Outbound headers are the adapter's, plus the few client headers its API reads: never cookies or client auth.
+      call.headers = outboundHeaders(call.headers, request.headers, provider.adapter.passThroughHeaders ?? []);
       if (asked.stream) {
         const lateFailure = await relayStream({ request, reply, format, context, canonical: asked, provider, call, upstream: deps.upstream, signal });
         return lateFailure ? { value: undefined, lateFailure } : { value: undefined };

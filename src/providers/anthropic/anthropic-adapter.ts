@@ -10,6 +10,8 @@ const headers = (apiKey: string): Record<string, string> => ({ 'x-api-key': apiK
 export const anthropicAdapter: ProviderAdapter = {
   type: 'anthropic',
   codec: anthropicProviderCodec,
+  // Claude Code turns features on with `anthropic-beta` (e.g. interleaved thinking, 1M context).
+  passThroughHeaders: ['anthropic-beta'],
   chatCall: (request, target) =>
     jsonPost(`${target.baseUrl}/v1/messages`, headers(target.credential.apiKey), anthropicProviderCodec.renderRequest(request), request.stream),
   countTokens: {
