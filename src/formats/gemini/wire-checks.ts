@@ -1,11 +1,11 @@
 /**
- * Narrowing of Gemini wire data. The generic checks are OpenAI Chat's (same FormatError conventions); this file adds
+ * Narrowing of Gemini wire data. The generic checks are the shared ones (canonical/wire-checks.ts); this file adds
  * what is Gemini's own: the REST API follows the proto3 JSON mapping, which accepts a field under its lowerCamelCase
  * JSON name AND its original snake_case proto name ("Parsers accept both the lowerCamelCase name … and the original
  * proto field name", protobuf.dev/programming-guides/json). Google's own curl samples use `system_instruction`,
  * `inline_data`, `mime_type`, so both spellings are read, and Rampart always renders camelCase.
  */
-import { fail, isRecord, typeName, wireName } from '../openai-chat/wire-checks.ts';
+import { fail, isRecord, typeName, wireName } from '../canonical/wire-checks.ts';
 
 export {
   expectArray,
@@ -18,11 +18,12 @@ export {
   expectRecord,
   expectString,
   fail,
+  isAbsent,
   isRecord,
   isUnsafeKey,
   typeName,
   wireName,
-} from '../openai-chat/wire-checks.ts';
+} from '../canonical/wire-checks.ts';
 
 /** `generation_config` → `generationConfig` (proto field name → JSON name). */
 export function toCamelCase(key: string): string {
@@ -49,11 +50,6 @@ export function readFields(value: unknown, param: string, known: ReadonlySet<str
 /** A JSON path: `a` + `b` → `a.b`; the root has no name. */
 export function join(param: string, key: string): string {
   return param === '' ? key : `${param}.${key}`;
-}
-
-/** Absent, as proto3 JSON treats `null` (and as most clients send "not set"). */
-export function isAbsent(value: unknown): value is null | undefined {
-  return value === undefined || value === null;
 }
 
 const MIME_TYPE = /^[A-Za-z0-9.+-]{1,40}\/[A-Za-z0-9.+-]{1,60}$/;

@@ -5,7 +5,8 @@
  */
 import type { CanonicalRequest, JsonObject, JsonValue } from '../canonical/types.ts';
 import { parseMessages } from './parse-messages.ts';
-import { isAbsent, parseResponseFormat, parseToolChoice, parseTools } from './parse-tools.ts';
+import { isAbsent } from '../canonical/wire-checks.ts';
+import { parseResponseFormat, parseToolChoice, parseTools } from './parse-tools.ts';
 import {
   expectArray,
   expectBoolean,

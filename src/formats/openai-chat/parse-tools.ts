@@ -4,6 +4,7 @@
  * ResponseFormatText / ResponseFormatJSONObject / ResponseFormatJSONSchema in openai-node).
  */
 import type { JsonObject, ResponseFormat, ToolChoice, ToolDefinition } from '../canonical/types.ts';
+import { isAbsent } from '../canonical/wire-checks.ts';
 import { expectArray, expectBoolean, expectJsonObject, expectRecord, expectString, fail, wireName } from './wire-checks.ts';
 
 /** OpenAI: "Must be a-z, A-Z, 0-9, or contain underscores and dashes, with a maximum length of 64." */
@@ -79,7 +80,3 @@ export function parseResponseFormat(value: unknown): ResponseFormat {
   }
 }
 
-/** OpenAI treats `null` like an omitted optional field. */
-export function isAbsent(value: unknown): value is null | undefined {
-  return value === undefined || value === null;
-}

@@ -4,7 +4,7 @@
  * `null` is accepted wherever OpenAI accepts it and means "not set".
  */
 import type { CanonicalEmbeddingRequest } from '../canonical/types.ts';
-import { isAbsent } from '../openai-chat/parse-tools.ts';
+import { isAbsent } from '../canonical/wire-checks.ts';
 import { expectInteger, expectNonEmptyString, expectString, fail, isRecord, typeName, wireName } from '../openai-chat/wire-checks.ts';
 
 /** OpenAI: "any array must be 2048 dimensions or less". */

@@ -3,7 +3,7 @@
  * Wire shape: API reference, "The embedding object" and "Create embeddings" (CreateEmbeddingResponse in openai-node).
  */
 import type { CanonicalEmbeddingResponse } from '../canonical/types.ts';
-import { isAbsent } from '../openai-chat/parse-tools.ts';
+import { isAbsent } from '../canonical/wire-checks.ts';
 import { expectArray, expectCount, expectInteger, expectRecord, expectString, fail, isRecord, typeName } from '../openai-chat/wire-checks.ts';
 import { decodeFloat32Base64 } from './base64-floats.ts';
 

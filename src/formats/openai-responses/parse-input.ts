@@ -9,7 +9,7 @@
  * into one canonical assistant message, in order, so a Chat provider gets one assistant message with its tool_calls.
  */
 import type { CanonicalMessage, ContentPart, ImagePart, TextPart, ThinkingPart, ToolResultPart } from '../canonical/types.ts';
-import { isAbsent } from '../openai-chat/parse-tools.ts';
+import { isAbsent } from '../canonical/wire-checks.ts';
 import { expectArray, expectNonEmptyString, expectRecord, expectString, fail, typeName, wireName } from '../openai-chat/wire-checks.ts';
 
 /** The canonical view of a Responses conversation. */

@@ -9,7 +9,7 @@
  * answering without the referenced history would look like success.
  */
 import type { CanonicalRequest, JsonObject, JsonValue, TextPart } from '../canonical/types.ts';
-import { isAbsent } from '../openai-chat/parse-tools.ts';
+import { isAbsent } from '../canonical/wire-checks.ts';
 import {
   expectArray,
   expectBoolean,

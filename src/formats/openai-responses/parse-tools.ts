@@ -6,7 +6,7 @@
  * `json_schema` wrapper object).
  */
 import type { JsonObject, ResponseFormat, ToolChoice, ToolDefinition } from '../canonical/types.ts';
-import { isAbsent } from '../openai-chat/parse-tools.ts';
+import { isAbsent } from '../canonical/wire-checks.ts';
 import { expectArray, expectBoolean, expectJsonObject, expectRecord, expectString, fail, wireName } from '../openai-chat/wire-checks.ts';
 
 /** OpenAI: function names "must be a-z, A-Z, 0-9, or contain underscores and dashes, with a maximum length of 64". */
