@@ -3,7 +3,7 @@ import { type RunningProcess, makeWorkdir, runCli, startCli } from '../e2e/harne
 /** Model names the conformance config routes to each provider type (all served by one mock upstream). */
 export const MODELS = {
   openai: 'gpt-4o-mini',
-  anthropic: 'claude-sonnet-4-5',
+  anthropic: 'claude-test-model',
   gemini: 'gemini-2.5-flash',
   'openai-compatible': 'compat-model',
 } as const;
