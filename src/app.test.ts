@@ -7,32 +7,13 @@ import { ClientKeyService } from './keys/client-keys.ts';
 import { createLogger } from './logging/logger.ts';
 import { CooldownTracker } from './routing/cooldowns.ts';
 import { MemoryCooldownStore } from './storage/memory/memory-cooldown-store.ts';
-import type { ClientKeyRecord, ClientKeyStore } from './storage/ports.ts';
+import type { Storage } from './storage/ports.ts';
+import { openSqliteStorage } from './storage/sql/sqlite.ts';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 
-/** The pipeline and proxy in-process: real Fastify, real undici, the real mock upstream on a free port. */
-class MemoryKeyStore implements ClientKeyStore {
-  readonly rows: ClientKeyRecord[] = [];
-  insert(r: ClientKeyRecord) {
-    this.rows.push(r);
-    return Promise.resolve();
-  }
-  list() {
-    return Promise.resolve(this.rows);
-  }
-  findById(id: string) {
-    return Promise.resolve(this.rows.find((r) => r.id === id));
-  }
-  findByHash(hash: string) {
-    return Promise.resolve(this.rows.find((r) => r.hash === hash));
-  }
-  revoke() {
-    return Promise.resolve(false);
-  }
-  count() {
-    return Promise.resolve(this.rows.length);
-  }
-}
-
+/** The pipeline and proxy in-process: real Fastify, real undici, SQLite storage, the real mock upstream on a free port. */
 describe('proxy app (in-process)', () => {
   let mock: MockUpstream;
   let app: App;
@@ -40,6 +21,8 @@ describe('proxy app (in-process)', () => {
   let key: string;
   let logs = '';
   let cooldowns: CooldownTracker;
+  let dataDir: string;
+  let storage: Storage;
   const upstreamKey = 'sk-inproc-upstream-secret';
 
   beforeAll(async () => {
@@ -69,7 +52,9 @@ providers:
 `,
       { env: {} },
     );
-    const keys = new ClientKeyService(new MemoryKeyStore(), Buffer.alloc(32, 1));
+    dataDir = await mkdtemp(path.join(tmpdir(), 'rampart-app-'));
+    storage = await openSqliteStorage(dataDir);
+    const keys = new ClientKeyService(storage.clientKeys, Buffer.alloc(32, 1));
     key = (await keys.create('test')).key;
     const sink = new Writable({
       write(chunk: Buffer, _enc, done) {
@@ -93,6 +78,8 @@ providers:
   afterAll(async () => {
     await app.close();
     await mock.close();
+    await storage.close();
+    await rm(dataDir, { recursive: true, force: true });
   });
 
   const chat = (body: unknown, headers: Record<string, string> = {}) =>
@@ -118,6 +105,31 @@ providers:
     expect((await errorOf(res)).request_id).toBe(id);
     expect(res.headers.get('server')).toBeNull();
     expect(res.headers.get('x-powered-by')).toBeNull();
+  });
+
+  it('sends the security headers on JSON, error and streamed answers alike', async () => {
+    const answers = [await chat(hi), await chat(hi, { authorization: 'Bearer nope' }), await chat({ ...hi, stream: true })];
+    for (const res of answers) {
+      expect(res.headers.get('x-content-type-options')).toBe('nosniff');
+      expect(res.headers.get('x-frame-options')).toBe('DENY');
+      expect(res.headers.get('referrer-policy')).toBe('no-referrer');
+      expect(res.headers.get('access-control-allow-origin')).toBeNull();
+      await res.text();
+    }
+    expect(answers[2]?.headers.get('content-type')).toMatch(/^text\/event-stream/);
+  });
+
+  it('answers 503 in maintenance, while /healthz says so', async () => {
+    app.maintenance.set(true, 'back at noon');
+    try {
+      const res = await chat(hi);
+      expect(res.status).toBe(503);
+      expect(await errorOf(res)).toMatchObject({ code: 'RAMPART_MAINTENANCE', message: 'back at noon' });
+      expect(await (await fetch(`${base}/healthz`)).json()).toEqual({ status: 'maintenance', message: 'back at noon' });
+    } finally {
+      app.maintenance.set(false);
+    }
+    expect((await chat(hi)).status).toBe(200);
   });
 
   it('treats a non-bearer Authorization header as a wrong key', async () => {

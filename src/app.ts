@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import type { RampartConfig } from './config/schema.ts';
 import type { ClientKeyService } from './keys/client-keys.ts';
 import { requestId } from './lib/ids.ts';
+import { MaintenanceState } from './pipeline/maintenance.ts';
 import { installProxyPipeline } from './pipeline/pipeline.ts';
 import { registerHealthRoutes } from './proxy/health-routes.ts';
 import { registerAnthropicRoutes } from './proxy/anthropic-routes.ts';
@@ -25,6 +26,8 @@ export interface AppDeps {
 /** The assembled application: its listeners (not yet listening) and what must be closed on shutdown. */
 export interface App {
   proxy: FastifyInstance;
+  /** Maintenance mode, switchable at run time (management API). */
+  maintenance: MaintenanceState;
   close(): Promise<void>;
 }
 
@@ -48,8 +51,9 @@ export function buildApp(deps: AppDeps): App {
     keepAliveTimeout: 72_000,
     requestTimeout: 120_000,
   });
-  installProxyPipeline(proxy, { keys: deps.keys, log, accessLog: config.logging.accessLog });
-  registerHealthRoutes(proxy);
+  const maintenance = new MaintenanceState(config.security.maintenance);
+  installProxyPipeline(proxy, { keys: deps.keys, log, accessLog: config.logging.accessLog, security: config.security, maintenance });
+  registerHealthRoutes(proxy, maintenance);
   const { retries, retryJitterMs, sessionAffinityHeader } = config.routing;
   const proxyDeps = { router, upstream, cooldowns: deps.cooldowns, routing: { retries, retryJitterMs, sessionAffinityHeader } };
   registerOpenAIRoutes(proxy, proxyDeps);
@@ -57,6 +61,7 @@ export function buildApp(deps: AppDeps): App {
   registerGeminiRoutes(proxy, proxyDeps);
   return {
     proxy,
+    maintenance,
     async close() {
       await proxy.close();
       await upstream.close();

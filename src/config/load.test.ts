@@ -50,6 +50,15 @@ const DEFAULTS = {
     fallbacks: {},
     cooldowns: { authMs: 1_800_000, modelNotFoundMs: 1_800_000, rateLimitBaseMs: 1_000, rateLimitMaxMs: 1_800_000, serverErrorMs: 60_000, networkMs: 5_000 },
   },
+  security: {
+    trustedProxies: [],
+    ipAllowlist: [],
+    ipDenylist: [],
+    allowQueryKey: false,
+    hsts: 'auto',
+    cors: { allowedOrigins: [] },
+    maintenance: { enabled: false, message: 'Rampart is under maintenance; try again later.' },
+  },
 };
 
 describe('parseConfig: defaults', () => {

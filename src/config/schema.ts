@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { isLoopbackHost } from './loopback.ts';
 import { DEFAULT_BASE_URLS as DEFAULT_BASE_URLS_BY_TYPE, providersSchema } from './provider-schema.ts';
 import { routingSchema } from './routing-schema.ts';
+import { securitySchema } from './security-schema.ts';
 import { isRecord } from './schema-helpers.ts';
 
 // The one source of truth for Rampart's configuration: types, defaults, docs/config.md and rampart.schema.json all
@@ -103,6 +104,7 @@ export const configSchema = z.strictObject({
   limits: limitsObject.default(() => limitsObject.parse({})).describe('Request limits of the proxy listener.'),
   providers: providersSchema.default([]).describe('Upstream LLM APIs that Rampart forwards to.'),
   routing: routingSchema.describe('How a model name becomes a provider and a credential: retries, fallbacks, cooldowns.'),
+  security: securitySchema.describe('Trusted proxies, IP allow/deny lists, response headers, CORS and maintenance mode.'),
 });
 
 /** The parsed configuration, defaults applied. */
