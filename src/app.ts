@@ -6,6 +6,7 @@ import type { ClientKeyService } from './keys/client-keys.ts';
 import { requestId } from './lib/ids.ts';
 import { MaintenanceState } from './pipeline/maintenance.ts';
 import { installProxyPipeline } from './pipeline/pipeline.ts';
+import { wafStep } from './pipeline/waf.ts';
 import { registerHealthRoutes } from './proxy/health-routes.ts';
 import { registerAnthropicRoutes } from './proxy/anthropic-routes.ts';
 import { registerGeminiRoutes } from './proxy/gemini-routes.ts';
@@ -52,10 +53,23 @@ export function buildApp(deps: AppDeps): App {
     requestTimeout: 120_000,
   });
   const maintenance = new MaintenanceState(config.security.maintenance);
-  installProxyPipeline(proxy, { keys: deps.keys, log, accessLog: config.logging.accessLog, security: config.security, maintenance });
+  installProxyPipeline(proxy, {
+    keys: deps.keys,
+    log,
+    accessLog: config.logging.accessLog,
+    security: config.security,
+    maintenance,
+    rateLimits: config.rateLimits,
+    bodyLimits: { maxDepth: config.validation.maxJsonDepth, maxStringLength: config.validation.maxStringLength },
+  });
+  const waf = wafStep({
+    config: config.waf,
+    onDetect: (ruleId, context) => log.warn({ ruleId, route: context.route, keyId: context.keyId }, 'WAF rule matched (detect)'),
+    onBlock: (ruleId, context) => log.warn({ ruleId, route: context.route, keyId: context.keyId }, 'WAF rule blocked a request'),
+  });
   registerHealthRoutes(proxy, maintenance);
   const { retries, retryJitterMs, sessionAffinityHeader } = config.routing;
-  const proxyDeps = { router, upstream, cooldowns: deps.cooldowns, routing: { retries, retryJitterMs, sessionAffinityHeader } };
+  const proxyDeps = { router, upstream, cooldowns: deps.cooldowns, routing: { retries, retryJitterMs, sessionAffinityHeader }, waf, validation: config.validation };
   registerOpenAIRoutes(proxy, proxyDeps);
   registerAnthropicRoutes(proxy, proxyDeps);
   registerGeminiRoutes(proxy, proxyDeps);

@@ -92,9 +92,10 @@ describe('renderJsonSchema', () => {
       .map(([, node]) => (node.type === 'array' ? itemsOf(node) : node))
       .filter((node): node is JsonSchemaNode => isNode(node) && node.type === 'object');
     expect(objects.length).toBeGreaterThan(5);
-    // Records (routing.fallbacks: model → list) are maps with open keys by design; every other object is closed.
+    // Records are maps with open keys by design (routing.fallbacks, validation.modelMaxTokens,
+    // waf.builtin.ruleModes, waf.perKeyMode); every other object is closed.
     const records = objects.filter((node) => node.properties === undefined && isNode(node.additionalProperties));
-    expect(records).toHaveLength(1);
+    expect(records).toHaveLength(4);
     for (const node of objects.filter((n) => !records.includes(n))) expect(node.additionalProperties).toBe(false);
   });
 

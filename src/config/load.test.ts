@@ -59,6 +59,9 @@ const DEFAULTS = {
     cors: { allowedOrigins: [] },
     maintenance: { enabled: false, message: 'Rampart is under maintenance; try again later.' },
   },
+  rateLimits: { perIp: { enabled: true, rps: 50, burst: 100 } },
+  validation: { maxJsonDepth: 64, maxStringLength: 4_194_304, modelMaxTokens: {} },
+  waf: { mode: 'detect', builtin: { secrets: true, ruleModes: {} }, rules: [] },
 };
 
 describe('parseConfig: defaults', () => {

@@ -3,6 +3,9 @@ import { isLoopbackHost } from './loopback.ts';
 import { DEFAULT_BASE_URLS as DEFAULT_BASE_URLS_BY_TYPE, providersSchema } from './provider-schema.ts';
 import { routingSchema } from './routing-schema.ts';
 import { securitySchema } from './security-schema.ts';
+import { rateLimitsSchema } from './limits-schema.ts';
+import { validationSchema } from './validation-schema.ts';
+import { wafSchema } from './waf-schema.ts';
 import { isRecord } from './schema-helpers.ts';
 
 // The one source of truth for Rampart's configuration: types, defaults, docs/config.md and rampart.schema.json all
@@ -105,6 +108,9 @@ export const configSchema = z.strictObject({
   providers: providersSchema.default([]).describe('Upstream LLM APIs that Rampart forwards to.'),
   routing: routingSchema.describe('How a model name becomes a provider and a credential: retries, fallbacks, cooldowns.'),
   security: securitySchema.describe('Trusted proxies, IP allow/deny lists, response headers, CORS and maintenance mode.'),
+  rateLimits: rateLimitsSchema.describe('Request rate limits: global, per client IP and per client key (keys may carry their own).'),
+  validation: validationSchema.describe('Body depth and string caps, and max_tokens ceilings.'),
+  waf: wafSchema.describe('Request inspection rules: built-in secret detection and operator rules (off | detect | block).'),
 });
 
 /** The parsed configuration, defaults applied. */

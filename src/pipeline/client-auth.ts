@@ -2,12 +2,15 @@ import type { FastifyReply, FastifyRequest, onRequestAsyncHookHandler } from 'fa
 import type { IncomingHttpHeaders } from 'node:http';
 import { type ErrorCode, RampartError } from '../errors/catalogue.ts';
 import type { ClientKeyService, KeyRejection } from '../keys/client-keys.ts';
+import { checkKeyScope, keyScopeError } from './key-scope.ts';
 import { sendError } from './send-error.ts';
 
 const codeByRejection: Record<KeyRejection, ErrorCode> = {
   missing: 'RAMPART_AUTH_MISSING_KEY',
   invalid: 'RAMPART_AUTH_INVALID_KEY',
   revoked: 'RAMPART_AUTH_KEY_REVOKED',
+  expired: 'RAMPART_AUTH_KEY_EXPIRED',
+  disabled: 'RAMPART_AUTH_KEY_DISABLED',
   no_keys: 'RAMPART_AUTH_NO_KEYS',
 };
 
@@ -22,17 +25,41 @@ export function extractClientKey(headers: IncomingHttpHeaders): string | undefin
   return authorization;
 }
 
-/** Pipeline step: fail closed. Every non-public route needs a valid, unrevoked client key. */
+/** The request path without its query string: route scopes match paths, and `?key=` must never reach a message. */
+export function requestPath(request: FastifyRequest): string {
+  const url = request.raw.url ?? request.url;
+  const q = url.indexOf('?');
+  return q === -1 ? url : url.slice(0, q);
+}
+
+/**
+ * The client address: `request.clientIp` as the trusted-proxy step decided it (pipeline/client-ip.ts), else, on an
+ * instance without that step, Fastify's `request.ip` (the socket peer). Read structurally so this step works with
+ * or without the decoration. '' (socket gone) is kept, not replaced: IP scopes refuse it, the safe way to fail.
+ */
+function clientIpOf(request: FastifyRequest): string {
+  const decided: unknown = (request as { clientIp?: unknown }).clientIp;
+  if (typeof decided === 'string') return decided;
+  return typeof request.ip === 'string' ? request.ip : '';
+}
+
+/**
+ * Pipeline step: fail closed. Every non-public route needs a valid, unrevoked, unexpired, enabled client key, and
+ * the key's route and IP scopes must allow this request (model and provider scopes are checked after routing).
+ */
 export function clientAuthStep(options: { keys: ClientKeyService }): onRequestAsyncHookHandler {
   const { keys } = options;
   return async function clientAuth(request: FastifyRequest, reply: FastifyReply): Promise<void> {
     if (request.routeOptions.config.public === true) return;
     const result = await keys.authenticate(extractClientKey(request.headers));
-    if (result.ok) {
-      request.clientKey = result.key;
+    if (!result.ok) {
+      reply.header('www-authenticate', 'Bearer realm="rampart"');
+      await sendError(request, reply, new RampartError(codeByRejection[result.reason]));
       return;
     }
-    reply.header('www-authenticate', 'Bearer realm="rampart"');
-    await sendError(request, reply, new RampartError(codeByRejection[result.reason]));
+    // Set before the scope check, so the access log and audit name the key that was refused.
+    request.clientKey = result.key;
+    const violation = checkKeyScope(result.key, { route: requestPath(request), ip: clientIpOf(request) });
+    if (violation) await sendError(request, reply, keyScopeError(violation));
   };
 }

@@ -2,7 +2,10 @@ import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { RampartError } from '../errors/catalogue.ts';
 import type { ClientKeyService } from '../keys/client-keys.ts';
+import type { RateLimitsConfig } from '../config/limits-schema.ts';
 import type { SecurityConfig } from '../config/security-schema.ts';
+import { rateLimitStep } from '../limits/rate-limit-step.ts';
+import type { BodyLimits } from './validate-body.ts';
 import { accessLogStep } from './access-log.ts';
 import { clientAuthStep } from './client-auth.ts';
 import { clientIpStep, decorateClientIp } from './client-ip.ts';
@@ -22,6 +25,8 @@ export interface ProxyPipelineDeps {
   accessLog: boolean;
   security: SecurityConfig;
   maintenance: MaintenanceView;
+  rateLimits: RateLimitsConfig;
+  bodyLimits: BodyLimits;
 }
 
 /**
@@ -31,8 +36,10 @@ export interface ProxyPipelineDeps {
  *   socket (Fastify: bodyLimit, timeouts) → request id (genReqId, echoed as x-request-id)
  *   → client IP (socket; X-Forwarded-For only from trusted proxies) → access log → security headers
  *   → IP deny/allow lists → CORS (preflight) → maintenance mode → client key auth (fail closed)
- *   → body: size cap + JSON parse, proto-poisoning refused
- *   → route handler: parse client format → canonical → plan → failover over credentials → stream/JSON back
+ *   → rate limits (key → IP → global; 429 with retry-after and x-ratelimit-*)
+ *   → body: size cap, invalid UTF-8, JSON depth and string caps, proto-poisoning refused
+ *   → route handler: parse client format → canonical → WAF (prompt, model, headers) → max_tokens ceiling
+ *     → plan → failover over credentials → stream/JSON back
  *
  * Each step is a factory whose options are checked at boot. Why this order: the client IP never answers and
  * everything after reads it; the access log comes before any step that can answer, so refusals are logged; headers
@@ -54,7 +61,8 @@ export function installProxyPipeline(app: FastifyInstance, deps: ProxyPipelineDe
   app.addHook('onRequest', corsStep({ allowedOrigins: security.cors.allowedOrigins }));
   app.addHook('onRequest', maintenanceStep(deps.maintenance));
   app.addHook('onRequest', clientAuthStep({ keys: deps.keys }));
-  installJsonBodyParser(app);
+  app.addHook('onRequest', rateLimitStep(deps.rateLimits));
+  installJsonBodyParser(app, deps.bodyLimits);
   app.setErrorHandler(errorHandler);
   app.setNotFoundHandler((request, reply) => sendError(request, reply, new RampartError('RAMPART_ROUTE_NOT_FOUND')));
 }

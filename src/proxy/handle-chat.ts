@@ -1,12 +1,16 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { ClientRequestContext } from '../formats/canonical/codec.ts';
 import { outboundHeaders } from '../upstream/outbound-headers.ts';
+import { maxTokensCeiling } from '../pipeline/validate-body.ts';
 import { parseClient } from './parse-client.ts';
 import { type ClientFormat, type ProxyDeps, failover } from './proxy-deps.ts';
 import { relayStream } from './relay-stream.ts';
-import { forTarget, planRoute } from './resolve-route.ts';
+import { forTarget, planForKey } from './resolve-route.ts';
 import { buildCall, callJson } from './upstream-call.ts';
 import { withClientAbort } from './with-abort.ts';
+
+/** Where each client format puts its output cap, for the ceiling's error message. */
+const MAX_TOKENS_PARAM = { openai: 'max_tokens', anthropic: 'max_tokens', gemini: 'generationConfig.maxOutputTokens' } as const;
 
 /**
  * A chat turn in any client format: client wire → canonical → plan (aliases, prefix, fallbacks) → for each attempt:
@@ -15,7 +19,11 @@ import { withClientAbort } from './with-abort.ts';
  */
 export async function handleChat(deps: ProxyDeps, format: ClientFormat, context: ClientRequestContext, request: FastifyRequest, reply: FastifyReply): Promise<void> {
   const canonical = parseClient(() => format.codec.parseRequest(request.body, context));
-  const plan = planRoute(deps.router, canonical.model);
+  deps.waf(request, canonical);
+  const { validation } = deps;
+  canonical.maxTokens = maxTokensCeiling(canonical.maxTokens, { global: validation.maxTokensCeiling, model: validation.modelMaxTokens[canonical.model], key: request.clientKey?.maxTokens ?? undefined }, MAX_TOKENS_PARAM[format.wireFormat]);
+  if (canonical.maxTokens === undefined) delete canonical.maxTokens;
+  const plan = planForKey(deps.router, canonical.model, request);
   await withClientAbort(reply, (signal) =>
     failover(deps, request, plan, signal, async (target, credential) => {
       const { provider } = target;

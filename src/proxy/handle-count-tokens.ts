@@ -3,7 +3,7 @@ import { estimateRequestTokens } from '../formats/canonical/estimate-tokens.ts';
 import type { CanonicalRequest, CanonicalTokenCount } from '../formats/canonical/types.ts';
 import { parseClient } from './parse-client.ts';
 import { type ProxyDeps, failover } from './proxy-deps.ts';
-import { forTarget, planRoute } from './resolve-route.ts';
+import { forTarget, planForKey } from './resolve-route.ts';
 import { buildCall, callJson } from './upstream-call.ts';
 import { withClientAbort } from './with-abort.ts';
 
@@ -19,7 +19,8 @@ export async function handleCountTokens(
   reply: FastifyReply,
 ): Promise<void> {
   const canonical = parseClient(parse);
-  const plan = planRoute(deps.router, canonical.model);
+  deps.waf(request, canonical);
+  const plan = planForKey(deps.router, canonical.model, request);
   if (plan.targets[0]!.provider.adapter.countTokens === undefined) {
     await reply.code(200).header('x-rampart-token-count', 'estimate').type('application/json').send(render({ inputTokens: estimateRequestTokens(canonical) }));
     return;

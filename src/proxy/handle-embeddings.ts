@@ -3,7 +3,7 @@ import { RampartError } from '../errors/catalogue.ts';
 import type { CanonicalEmbeddingRequest, CanonicalEmbeddingResponse } from '../formats/canonical/types.ts';
 import { parseClient } from './parse-client.ts';
 import { type ProxyDeps, failover } from './proxy-deps.ts';
-import { forTarget, planRoute } from './resolve-route.ts';
+import { forTarget, planForKey } from './resolve-route.ts';
 import { buildCall, callJson } from './upstream-call.ts';
 import { withClientAbort } from './with-abort.ts';
 
@@ -16,7 +16,8 @@ export async function handleEmbeddings(
   reply: FastifyReply,
 ): Promise<void> {
   const canonical = parseClient(parse);
-  const plan = planRoute(deps.router, canonical.model);
+  deps.waf(request, canonical);
+  const plan = planForKey(deps.router, canonical.model, request);
   const capable = plan.targets.filter((t) => t.provider.adapter.embeddings !== undefined);
   if (capable.length === 0) {
     const first = plan.targets[0]!.provider;

@@ -1,5 +1,7 @@
 import type { FastifyRequest } from 'fastify';
+import type { ValidationConfig } from '../config/validation-schema.ts';
 import type { WireFormat } from '../errors/render/index.ts';
+import type { WafStep } from '../pipeline/waf.ts';
 import type { ClientCodec } from '../formats/canonical/codec.ts';
 import type { CooldownTracker } from '../routing/cooldowns.ts';
 import { type AttemptOutcome, runWithFailover } from '../routing/failover.ts';
@@ -19,6 +21,9 @@ export interface ProxyDeps {
   upstream: UpstreamClient;
   cooldowns: CooldownTracker;
   routing: RoutingSettings;
+  /** Inspects a parsed request; throws RAMPART_WAF_BLOCKED in block mode. */
+  waf: WafStep;
+  validation: ValidationConfig;
 }
 
 /** A client wire format as a route serves it: its codec and the shape its errors take. */

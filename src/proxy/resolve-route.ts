@@ -1,4 +1,7 @@
+import type { FastifyRequest } from 'fastify';
 import { RampartError } from '../errors/catalogue.ts';
+import { requestPath } from '../pipeline/client-auth.ts';
+import { checkKeyScope, keyScopeError } from '../pipeline/key-scope.ts';
 import type { CanonicalRequest } from '../formats/canonical/types.ts';
 import type { RoutePlan, RouteTarget, Router } from '../routing/router.ts';
 
@@ -14,4 +17,23 @@ export function planRoute(router: Router, model: string): RoutePlan {
 /** The canonical request as one target is asked: its upstream model name, and a suffix's reasoning if any. */
 export function forTarget<T extends Pick<CanonicalRequest, 'model'> & { reasoning?: CanonicalRequest['reasoning'] }>(request: T, target: RouteTarget): T {
   return target.reasoning ? { ...request, model: target.upstreamModel, reasoning: target.reasoning } : { ...request, model: target.upstreamModel };
+}
+
+/**
+ * The plan narrowed to the targets the client key may use: model scopes are judged on the model the provider is
+ * asked for (so an alias cannot get around them) and provider scopes on the target's provider. Nothing left → 403.
+ */
+export function planForKey(router: Router, model: string, request: FastifyRequest): RoutePlan {
+  const plan = planRoute(router, model);
+  const key = request.clientKey;
+  if (!key) return plan;
+  const route = requestPath(request);
+  let firstViolation: ReturnType<typeof checkKeyScope>;
+  const targets = plan.targets.filter((target) => {
+    const violation = checkKeyScope(key, { route, model: target.upstreamModel, providerId: target.provider.id });
+    firstViolation ??= violation;
+    return violation === undefined;
+  });
+  if (targets.length === 0 && firstViolation) throw keyScopeError(firstViolation);
+  return { targets };
 }

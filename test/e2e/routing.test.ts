@@ -204,3 +204,68 @@ describe('SSRF: internal upstreams are refused at start', () => {
     }
   });
 });
+
+describe('scoped client keys (real processes)', () => {
+  let work: Awaited<ReturnType<typeof makeWorkdir>>;
+  let mock: RunningProcess;
+  let serve: RunningProcess;
+  let config: string;
+  let proxyUrl: string;
+
+  beforeAll(async () => {
+    work = await makeWorkdir();
+    mock = startCli(['mock-upstream', '--port', '0']);
+    const mockUrl = (await mock.waitFor(/listening on (http:\/\/127\.0\.0\.1:\d+)/))[1]!;
+    const provider = (id: string, models: string) =>
+      `  - id: ${id}\n    type: openai-compatible\n    allowPrivateNetwork: true\n    baseUrl: ${mockUrl}/v1\n    credentials: [{ apiKey: sk-${id} }]\n    models: ${models}\n`;
+    config = await work.writeConfig(`server:\n  proxy: { host: 127.0.0.1, port: 0 }\nlogging: { level: warn }\nproviders:\n${provider('a', '[alpha-1, { name: fast, upstream: beta-1 }]')}${provider('b', '[beta-1]')}`);
+    serve = startCli(['serve', '--config', config]);
+    proxyUrl = (await serve.waitFor(/proxy listening on (http:\/\/127\.0\.0\.1:\d+)/))[1]!;
+  });
+  afterAll(async () => {
+    await serve?.stop();
+    await mock?.stop();
+    await work?.remove();
+  });
+
+  const create = async (...flags: string[]) => {
+    const result = await runCli(['keys', 'create', '--name', 'scoped', '--json', '--config', config, ...flags]);
+    expect(result.code, result.stderr).toBe(0);
+    return JSON.parse(result.stdout) as { id: string; key: string };
+  };
+  const chat = (key: string, model: string) =>
+    fetch(`${proxyUrl}/v1/chat/completions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },
+      body: JSON.stringify({ model, messages: [{ role: 'user', content: 'hi' }] }),
+    });
+  const codeOf = async (res: Response) => ((await res.json()) as { error: { code: string } }).error.code;
+
+  it('limits a key to its models (judged on the upstream model, so aliases cannot get around it) and providers', async () => {
+    const { key } = await create('--models', 'alpha-*');
+    expect((await chat(key, 'alpha-1')).status).toBe(200);
+    const other = await chat(key, 'beta-1');
+    expect(other.status).toBe(403);
+    expect(await codeOf(other)).toBe('RAMPART_KEY_SCOPE_MODEL');
+    const alias = await chat(key, 'fast');
+    expect(alias.status).toBe(403);
+    const byProvider = await create('--providers', 'b');
+    expect((await chat(byProvider.key, 'beta-1')).status).toBe(200);
+    const wrongProvider = await chat(byProvider.key, 'alpha-1');
+    expect(wrongProvider.status).toBe(403);
+    expect(await codeOf(wrongProvider)).toBe('RAMPART_KEY_SCOPE_PROVIDER');
+  });
+
+  it('refuses a key outside its IP allowlist, and a disabled key, each with its own code', async () => {
+    const remote = await create('--ips', '10.0.0.0/8');
+    const refused = await chat(remote.key, 'alpha-1');
+    expect(refused.status).toBe(403);
+    expect(await codeOf(refused)).toBe('RAMPART_KEY_SCOPE_IP');
+    const local = await create('--ips', '127.0.0.0/8,::1');
+    expect((await chat(local.key, 'alpha-1')).status).toBe(200);
+    expect((await runCli(['keys', 'update', local.id, '--disable', '--config', config])).code).toBe(0);
+    const disabled = await chat(local.key, 'alpha-1');
+    expect(disabled.status).toBe(401);
+    expect(await codeOf(disabled)).toBe('RAMPART_AUTH_KEY_DISABLED');
+  });
+});

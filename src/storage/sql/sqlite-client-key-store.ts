@@ -1,7 +1,7 @@
 import type BetterSqlite3 from 'better-sqlite3';
 import type { Kysely } from 'kysely';
 import type { ClientKeyRecord } from '../ports.ts';
-import { SqlClientKeyStore } from './client-key-store.ts';
+import { CLIENT_KEY_COLUMNS, SqlClientKeyStore } from './client-key-store.ts';
 import type { ClientKeysTable, Database } from './database.ts';
 
 /**
@@ -13,9 +13,7 @@ export class SqliteClientKeyStore extends SqlClientKeyStore {
 
   constructor(db: Kysely<Database>, sqlite: BetterSqlite3.Database) {
     super(db);
-    this.#byHash = sqlite.prepare<[string], ClientKeysTable>(
-      'select id, name, prefix, hash, created_at, revoked_at from client_keys where hash = ?',
-    );
+    this.#byHash = sqlite.prepare<[string], ClientKeysTable>(`select ${CLIENT_KEY_COLUMNS.join(', ')} from client_keys where hash = ?`);
   }
 
   override findByHash(hash: string): Promise<ClientKeyRecord | undefined> {

@@ -8,6 +8,7 @@ import { SqliteClientKeyStore } from './sqlite-client-key-store.ts';
 import { type CooldownTables, SqlCooldownStore } from './cooldown-store.ts';
 import type { Database } from './database.ts';
 import { migrateToLatest } from './migrate.ts';
+import { SqlTokenUsageStore, type TokenUsageTables } from './token-usage-store.ts';
 
 /** File name of the embedded database inside `dataDir`. */
 export const SQLITE_FILE = 'rampart.db';
@@ -37,6 +38,7 @@ export async function openSqliteStorage(dataDir: string): Promise<Storage> {
   return {
     clientKeys: new SqliteClientKeyStore(db, sqlite),
     cooldowns: new SqlCooldownStore(db.withTables<CooldownTables>()),
+    tokenUsage: new SqlTokenUsageStore(db.withTables<TokenUsageTables>()),
     close: () => db.destroy(),
   };
 }
