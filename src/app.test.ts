@@ -5,6 +5,7 @@ import { parseConfig } from './config/load.ts';
 import { type MockUpstream, startMockUpstream } from './devtools/mock-upstream/index.ts';
 import { ClientKeyService } from './keys/client-keys.ts';
 import { createLogger } from './logging/logger.ts';
+import { MonthlyQuota } from './limits/monthly-quota.ts';
 import { CooldownTracker } from './routing/cooldowns.ts';
 import { MemoryCooldownStore } from './storage/memory/memory-cooldown-store.ts';
 import type { Storage } from './storage/ports.ts';
@@ -63,7 +64,7 @@ providers:
       },
     });
     cooldowns = new CooldownTracker(new MemoryCooldownStore(), config.routing.cooldowns);
-    app = buildApp({ config, keys, cooldowns, log: createLogger('info', sink) });
+    app = buildApp({ config, keys, cooldowns, quota: new MonthlyQuota({ store: storage.tokenUsage }), log: createLogger('info', sink) });
     await app.proxy.listen({ host: '127.0.0.1', port: 0 });
     const address = app.proxy.server.address();
     if (address === null || typeof address === 'string') throw new Error('no address');

@@ -11,6 +11,7 @@ import { registerHealthRoutes } from './proxy/health-routes.ts';
 import { registerAnthropicRoutes } from './proxy/anthropic-routes.ts';
 import { registerGeminiRoutes } from './proxy/gemini-routes.ts';
 import { registerOpenAIRoutes } from './proxy/openai-routes.ts';
+import type { MonthlyQuota } from './limits/monthly-quota.ts';
 import type { CooldownTracker } from './routing/cooldowns.ts';
 import { Router } from './routing/router.ts';
 import { UpstreamClient } from './upstream/upstream-client.ts';
@@ -21,6 +22,8 @@ export interface AppDeps {
   keys: ClientKeyService;
   /** Credential cooldowns, loaded from storage by the caller. */
   cooldowns: CooldownTracker;
+  /** Monthly token quotas per client key. */
+  quota: MonthlyQuota;
   log: Logger;
 }
 
@@ -69,7 +72,7 @@ export function buildApp(deps: AppDeps): App {
   });
   registerHealthRoutes(proxy, maintenance);
   const { retries, retryJitterMs, sessionAffinityHeader } = config.routing;
-  const proxyDeps = { router, upstream, cooldowns: deps.cooldowns, routing: { retries, retryJitterMs, sessionAffinityHeader }, waf, validation: config.validation };
+  const proxyDeps = { router, upstream, cooldowns: deps.cooldowns, routing: { retries, retryJitterMs, sessionAffinityHeader }, waf, validation: config.validation, quota: deps.quota };
   registerOpenAIRoutes(proxy, proxyDeps);
   registerAnthropicRoutes(proxy, proxyDeps);
   registerGeminiRoutes(proxy, proxyDeps);

@@ -3,6 +3,7 @@ import { type App, buildApp } from './app.ts';
 import { ClientKeyService } from './keys/client-keys.ts';
 import { loadKeyPepper } from './keys/pepper.ts';
 import { createLogger } from './logging/logger.ts';
+import { MonthlyQuota } from './limits/monthly-quota.ts';
 import { CooldownTracker } from './routing/cooldowns.ts';
 import { openStorage } from './storage/open-storage.ts';
 
@@ -34,7 +35,8 @@ export async function startRampart(loaded: LoadedConfig, notice: (line: string) 
     }, COOLDOWN_REFRESH_MS);
     refresher.unref();
     flushCooldowns = () => cooldowns.flush();
-    app = buildApp({ config, keys, cooldowns, log });
+    const quota = new MonthlyQuota({ store: storage.tokenUsage });
+    app = buildApp({ config, keys, cooldowns, quota, log });
     await app.proxy.listen({ host: config.server.proxy.host, port: config.server.proxy.port });
     const address = app.proxy.server.address();
     if (address === null || typeof address === 'string') throw new Error('proxy listener has no TCP address');

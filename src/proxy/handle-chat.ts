@@ -2,7 +2,9 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { ClientRequestContext } from '../formats/canonical/codec.ts';
 import { outboundHeaders } from '../upstream/outbound-headers.ts';
 import { maxTokensCeiling } from '../pipeline/validate-body.ts';
+import type { Usage } from '../formats/canonical/types.ts';
 import { parseClient } from './parse-client.ts';
+import { holdQuota } from './quota-hold.ts';
 import { type ClientFormat, type ProxyDeps, failover } from './proxy-deps.ts';
 import { relayStream } from './relay-stream.ts';
 import { forTarget, planForKey } from './resolve-route.ts';
@@ -24,22 +26,33 @@ export async function handleChat(deps: ProxyDeps, format: ClientFormat, context:
   canonical.maxTokens = maxTokensCeiling(canonical.maxTokens, { global: validation.maxTokensCeiling, model: validation.modelMaxTokens[canonical.model], key: request.clientKey?.maxTokens ?? undefined }, MAX_TOKENS_PARAM[format.wireFormat]);
   if (canonical.maxTokens === undefined) delete canonical.maxTokens;
   const plan = planForKey(deps.router, canonical.model, request);
-  await withClientAbort(reply, (signal) =>
-    failover(deps, request, plan, signal, async (target, credential) => {
-      const { provider } = target;
-      const asked = forTarget(canonical, target);
-      const call = buildCall(() => provider.adapter.chatCall(asked, { baseUrl: provider.baseUrl, credential }));
-      // Outbound headers are the adapter's, plus the few client headers its API reads: never cookies or client auth.
-      call.headers = outboundHeaders(call.headers, request.headers, provider.adapter.passThroughHeaders ?? []);
-      if (asked.stream) {
-        const lateFailure = await relayStream({ request, reply, format, context, canonical: asked, provider, call, upstream: deps.upstream, signal });
-        return lateFailure ? { value: undefined, lateFailure } : { value: undefined };
-      }
-      const response = await callJson(deps.upstream, call, provider, signal, (body) => provider.adapter.codec.parseResponse(body));
-      // Some providers (Anthropic) report no creation time; formats/ has no clock, so the gateway stamps it.
-      if (response.created === 0) response.created = Math.floor(Date.now() / 1000);
-      await reply.code(200).type('application/json').send(format.codec.renderResponse(response));
-      return { value: undefined };
-    }),
-  );
+  const hold = await holdQuota(deps.quota, request, canonical);
+  let answered = false;
+  let usage: Usage | undefined;
+  try {
+    await withClientAbort(reply, (signal) =>
+      failover(deps, request, plan, signal, async (target, credential) => {
+        const { provider } = target;
+        const asked = forTarget(canonical, target);
+        const call = buildCall(() => provider.adapter.chatCall(asked, { baseUrl: provider.baseUrl, credential }));
+        // Outbound headers are the adapter's, plus the few client headers its API reads: never cookies or client auth.
+        call.headers = outboundHeaders(call.headers, request.headers, provider.adapter.passThroughHeaders ?? []);
+        if (asked.stream) {
+          const outcome = await relayStream({ request, reply, format, context, canonical: asked, provider, call, upstream: deps.upstream, signal });
+          answered = true;
+          usage = outcome.usage;
+          return outcome.lateFailure ? { value: undefined, lateFailure: outcome.lateFailure } : { value: undefined };
+        }
+        const response = await callJson(deps.upstream, call, provider, signal, (body) => provider.adapter.codec.parseResponse(body));
+        answered = true;
+        usage = response.usage;
+        // Some providers (Anthropic) report no creation time; formats/ has no clock, so the gateway stamps it.
+        if (response.created === 0) response.created = Math.floor(Date.now() / 1000);
+        await reply.code(200).type('application/json').send(format.codec.renderResponse(response));
+        return { value: undefined };
+      }),
+    );
+  } finally {
+    await hold.finish({ answered, usage }).catch((error: unknown) => request.log.error({ err: error, reqId: request.id }, 'recording token usage failed'));
+  }
 }

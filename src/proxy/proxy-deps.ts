@@ -1,6 +1,7 @@
 import type { FastifyRequest } from 'fastify';
 import type { ValidationConfig } from '../config/validation-schema.ts';
 import type { WireFormat } from '../errors/render/index.ts';
+import type { MonthlyQuota } from '../limits/monthly-quota.ts';
 import type { WafStep } from '../pipeline/waf.ts';
 import type { ClientCodec } from '../formats/canonical/codec.ts';
 import type { CooldownTracker } from '../routing/cooldowns.ts';
@@ -24,6 +25,8 @@ export interface ProxyDeps {
   /** Inspects a parsed request; throws RAMPART_WAF_BLOCKED in block mode. */
   waf: WafStep;
   validation: ValidationConfig;
+  /** Monthly token quotas per client key: reserve before the call, settle with the real usage after. */
+  quota: MonthlyQuota;
 }
 
 /** A client wire format as a route serves it: its codec and the shape its errors take. */

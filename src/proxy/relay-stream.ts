@@ -3,7 +3,7 @@ import { once } from 'node:events';
 import { RampartError } from '../errors/catalogue.ts';
 import { renderErrorBody } from '../errors/render/index.ts';
 import type { ClientRequestContext } from '../formats/canonical/codec.ts';
-import type { CanonicalRequest } from '../formats/canonical/types.ts';
+import type { CanonicalRequest, Usage } from '../formats/canonical/types.ts';
 import { createSseParser } from '../formats/sse/parser.ts';
 import type { ProviderRuntime } from '../routing/router.ts';
 import { type UpstreamCall, type UpstreamClient } from '../upstream/upstream-client.ts';
@@ -32,7 +32,13 @@ export interface RelayContext {
  * is still an ordinary HTTP error (and, with credential pools, a failover candidate). After that, a failure ends the
  * stream with an error event in the client's format: never a hang, never a silently truncated 200.
  */
-export async function relayStream(ctx: RelayContext): Promise<RampartError | undefined> {
+/** How a relayed stream ended: a failure after the first byte (already told to the client) and the usage seen. */
+export interface RelayOutcome {
+  lateFailure?: RampartError;
+  usage?: Usage;
+}
+
+export async function relayStream(ctx: RelayContext): Promise<RelayOutcome> {
   const { request, reply, format, canonical, provider, signal } = ctx;
   const response = await sendChecked(ctx.upstream, ctx.call, provider, signal);
   const contentType = String(response.headers['content-type'] ?? '');
@@ -51,11 +57,13 @@ export async function relayStream(ctx: RelayContext): Promise<RampartError | und
   let hasContent = false;
   let pending = '';
   let failure: RampartError | undefined;
+  let usage: Usage | undefined;
 
   const translate = (list: ReturnType<typeof events.push>): void => {
     for (let event of list) {
       if (event.type === 'start' && event.created === 0) event = { ...event, created: Math.floor(Date.now() / 1000) };
       if (event.type === 'finish') finished = true;
+      if (event.type === 'usage') usage = event.usage;
       if (event.type !== 'start') hasContent = true;
       pending += writer.render(event);
     }
@@ -93,8 +101,8 @@ export async function relayStream(ctx: RelayContext): Promise<RampartError | und
   if (failure) {
     request.log.warn({ reqId: request.id, provider: provider.id, code: failure.code }, 'upstream stream failed mid-way');
     raw.end(writer.error(renderErrorBody(format.wireFormat, failure, request.id)));
-    return failure;
+    return usage ? { lateFailure: failure, usage } : { lateFailure: failure };
   }
   raw.end(writer.end());
-  return undefined;
+  return usage ? { usage } : {};
 }

@@ -256,6 +256,30 @@ describe('scoped client keys (real processes)', () => {
     expect(await codeOf(wrongProvider)).toBe('RAMPART_KEY_SCOPE_PROVIDER');
   });
 
+  it('stops a key at its monthly token quota, counting real usage', async () => {
+    const { key } = await create('--monthly-tokens', '40');
+    const send = () =>
+      fetch(`${proxyUrl}/v1/chat/completions`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },
+        body: JSON.stringify({ model: 'alpha-1', max_tokens: 10, messages: [{ role: 'user', content: 'hi' }] }),
+      });
+    let passed = 0;
+    let refused: Response | undefined;
+    for (let i = 0; i < 20 && !refused; i++) {
+      const res = await send();
+      if (res.status === 200) {
+        passed++;
+        await res.text();
+      } else refused = res;
+    }
+    // Each answer uses a handful of tokens (the mock's usage), so several pass before the quota of 40 is reached.
+    expect(passed).toBeGreaterThan(1);
+    expect(refused?.status).toBe(429);
+    expect(await codeOf(refused!)).toBe('RAMPART_QUOTA_EXCEEDED');
+    expect(Number(refused?.headers.get('retry-after'))).toBeGreaterThan(60);
+  });
+
   it('refuses a key outside its IP allowlist, and a disabled key, each with its own code', async () => {
     const remote = await create('--ips', '10.0.0.0/8');
     const refused = await chat(remote.key, 'alpha-1');
