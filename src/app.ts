@@ -12,6 +12,7 @@ import { registerAnthropicRoutes } from './proxy/anthropic-routes.ts';
 import { registerGeminiRoutes } from './proxy/gemini-routes.ts';
 import { registerOpenAIRoutes } from './proxy/openai-routes.ts';
 import type { MonthlyQuota } from './limits/monthly-quota.ts';
+import { ProviderLimits } from './limits/provider-limits.ts';
 import type { CooldownTracker } from './routing/cooldowns.ts';
 import { Router } from './routing/router.ts';
 import { UpstreamClient } from './upstream/upstream-client.ts';
@@ -72,7 +73,11 @@ export function buildApp(deps: AppDeps): App {
   });
   registerHealthRoutes(proxy, maintenance);
   const { retries, retryJitterMs, sessionAffinityHeader } = config.routing;
-  const proxyDeps = { router, upstream, cooldowns: deps.cooldowns, routing: { retries, retryJitterMs, sessionAffinityHeader }, waf, validation: config.validation, quota: deps.quota };
+  const providerLimits = new ProviderLimits({
+    defaults: config.rateLimits.providerDefaults,
+    providers: Object.fromEntries(config.providers.map((p) => [p.id, { rpm: p.rpm, tpm: p.tpm }])),
+  });
+  const proxyDeps = { router, upstream, cooldowns: deps.cooldowns, routing: { retries, retryJitterMs, sessionAffinityHeader }, waf, validation: config.validation, quota: deps.quota, providerLimits };
   registerOpenAIRoutes(proxy, proxyDeps);
   registerAnthropicRoutes(proxy, proxyDeps);
   registerGeminiRoutes(proxy, proxyDeps);

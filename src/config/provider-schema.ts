@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { PRIVATE_ADDRESS_PROBLEM, upstreamUrlProblem } from '../lib/url-policy.ts';
+import { providerLimitsSchema } from './limits-schema.ts';
 import { isRecord, MAX_TIMER_MS } from './schema-helpers.ts';
 
 // Provider entries of the config (`providers:`). Messages never quote values: they may be secrets from the environment.
@@ -141,6 +142,7 @@ const providerObject = z
       'Models this provider serves: a name, or { name, upstream } to expose an alias (clients say `name`, the provider is asked for `upstream`). At least one, no duplicate names.',
     ),
     timeouts: timeoutsObject.default(() => timeoutsObject.parse({})).describe('Upstream timeouts.'),
+    ...providerLimitsSchema.shape,
   })
   .superRefine((provider, ctx) => {
     if (provider.type === 'openai-compatible' && provider.baseUrl === undefined) {

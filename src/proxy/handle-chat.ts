@@ -2,6 +2,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { ClientRequestContext } from '../formats/canonical/codec.ts';
 import { outboundHeaders } from '../upstream/outbound-headers.ts';
 import { maxTokensCeiling } from '../pipeline/validate-body.ts';
+import { RampartError } from '../errors/catalogue.ts';
 import type { Usage } from '../formats/canonical/types.ts';
 import { parseClient } from './parse-client.ts';
 import { holdQuota } from './quota-hold.ts';
@@ -37,15 +38,24 @@ export async function handleChat(deps: ProxyDeps, format: ClientFormat, context:
         const call = buildCall(() => provider.adapter.chatCall(asked, { baseUrl: provider.baseUrl, credential }));
         // Outbound headers are the adapter's, plus the few client headers its API reads: never cookies or client auth.
         call.headers = outboundHeaders(call.headers, request.headers, provider.adapter.passThroughHeaders ?? []);
+        const admitted = await deps.providerLimits.tryAttempt(provider.id, hold.estimate);
+        if (!admitted.ok) {
+          throw new RampartError('RAMPART_RATE_LIMITED', {
+            message: `Rampart's own ${admitted.limitedBy === 'rpm' ? 'requests' : 'tokens'}-per-minute limit for this provider is reached; retry after the indicated time.`,
+            retryAfterSeconds: Math.max(1, Math.ceil(admitted.retryAfterMs / 1000)),
+          });
+        }
         if (asked.stream) {
           const outcome = await relayStream({ request, reply, format, context, canonical: asked, provider, call, upstream: deps.upstream, signal });
           answered = true;
           usage = outcome.usage;
+          await admitted.settle(usage ? usage.inputTokens + usage.outputTokens : hold.estimate);
           return outcome.lateFailure ? { value: undefined, lateFailure: outcome.lateFailure } : { value: undefined };
         }
         const response = await callJson(deps.upstream, call, provider, signal, (body) => provider.adapter.codec.parseResponse(body));
         answered = true;
         usage = response.usage;
+        await admitted.settle(usage ? usage.inputTokens + usage.outputTokens : hold.estimate);
         // Some providers (Anthropic) report no creation time; formats/ has no clock, so the gateway stamps it.
         if (response.created === 0) response.created = Math.floor(Date.now() / 1000);
         await reply.code(200).type('application/json').send(format.codec.renderResponse(response));

@@ -2,6 +2,7 @@ import type { FastifyRequest } from 'fastify';
 import type { ValidationConfig } from '../config/validation-schema.ts';
 import type { WireFormat } from '../errors/render/index.ts';
 import type { MonthlyQuota } from '../limits/monthly-quota.ts';
+import type { ProviderLimits } from '../limits/provider-limits.ts';
 import type { WafStep } from '../pipeline/waf.ts';
 import type { ClientCodec } from '../formats/canonical/codec.ts';
 import type { CooldownTracker } from '../routing/cooldowns.ts';
@@ -27,6 +28,8 @@ export interface ProxyDeps {
   validation: ValidationConfig;
   /** Monthly token quotas per client key: reserve before the call, settle with the real usage after. */
   quota: MonthlyQuota;
+  /** Per-provider requests and estimated tokens per minute (all credentials together). */
+  providerLimits: ProviderLimits;
 }
 
 /** A client wire format as a route serves it: its codec and the shape its errors take. */

@@ -9,6 +9,8 @@ const DEFAULT_OUTPUT_ESTIMATE = 1024;
 
 /** The quota side of one request: what to do once the answer (or its absence) is known. */
 export interface QuotaHold {
+  /** Input tokens estimated plus the output cap (or a default): what the request may cost at most. */
+  readonly estimate: number;
   /** Charge the real usage; without usage (a cut stream) charge the input estimate; without any answer, nothing. */
   finish(outcome: { answered: boolean; usage?: Usage | undefined }): Promise<void>;
 }
@@ -20,11 +22,13 @@ export interface QuotaHold {
  */
 export async function holdQuota(quota: MonthlyQuota, request: FastifyRequest, canonical: CanonicalRequest): Promise<QuotaHold> {
   const key = request.clientKey;
-  if (!key) return { finish: () => Promise.resolve() };
   const input = estimateRequestTokens(canonical);
-  const held = await quota.reserve(key.id, key.monthlyTokens, input + (canonical.maxTokens ?? DEFAULT_OUTPUT_ESTIMATE));
+  const estimate = input + (canonical.maxTokens ?? DEFAULT_OUTPUT_ESTIMATE);
+  if (!key) return { estimate, finish: () => Promise.resolve() };
+  const held = await quota.reserve(key.id, key.monthlyTokens, estimate);
   if (held.exceeded) throw new RampartError('RAMPART_QUOTA_EXCEEDED', { retryAfterSeconds: held.retryAfterSeconds });
   return {
+    estimate,
     async finish({ answered, usage }) {
       if (usage) await held.settle(usage.inputTokens + usage.outputTokens);
       else if (answered) await held.settle(input);

@@ -218,7 +218,7 @@ describe('scoped client keys (real processes)', () => {
     const mockUrl = (await mock.waitFor(/listening on (http:\/\/127\.0\.0\.1:\d+)/))[1]!;
     const provider = (id: string, models: string) =>
       `  - id: ${id}\n    type: openai-compatible\n    allowPrivateNetwork: true\n    baseUrl: ${mockUrl}/v1\n    credentials: [{ apiKey: sk-${id} }]\n    models: ${models}\n`;
-    config = await work.writeConfig(`server:\n  proxy: { host: 127.0.0.1, port: 0 }\nlogging: { level: warn }\nproviders:\n${provider('a', '[alpha-1, { name: fast, upstream: beta-1 }]')}${provider('b', '[beta-1]')}`);
+    config = await work.writeConfig(`server:\n  proxy: { host: 127.0.0.1, port: 0 }\nlogging: { level: warn }\nproviders:\n${provider('a', '[alpha-1, { name: fast, upstream: beta-1 }]')}${provider('b', '[beta-1]')}${provider('c', '[gamma-1]')}    rpm: 3\n`);
     serve = startCli(['serve', '--config', config]);
     proxyUrl = (await serve.waitFor(/proxy listening on (http:\/\/127\.0\.0\.1:\d+)/))[1]!;
   });
@@ -254,6 +254,15 @@ describe('scoped client keys (real processes)', () => {
     const wrongProvider = await chat(byProvider.key, 'alpha-1');
     expect(wrongProvider.status).toBe(403);
     expect(await codeOf(wrongProvider)).toBe('RAMPART_KEY_SCOPE_PROVIDER');
+  });
+
+  it('holds a provider to its requests-per-minute limit', async () => {
+    const { key } = await create();
+    for (let i = 0; i < 3; i++) expect((await chat(key, 'gamma-1')).status).toBe(200);
+    const limited = await chat(key, 'gamma-1');
+    expect(limited.status).toBe(429);
+    expect(await codeOf(limited)).toBe('RAMPART_RATE_LIMITED');
+    expect(Number(limited.headers.get('retry-after'))).toBeGreaterThan(0);
   });
 
   it('stops a key at its monthly token quota, counting real usage', async () => {
