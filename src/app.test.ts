@@ -133,6 +133,14 @@ providers:
     expect((await chat(hi)).status).toBe(200);
   });
 
+  it('refuses a key in the query string (security.allowQueryKey is off by default)', async () => {
+    const res = await fetch(`${base}/v1/models?key=${key}`);
+    expect(res.status).toBe(401);
+    expect((await errorOf(res)).code).toBe('RAMPART_AUTH_QUERY_KEY_REFUSED');
+    const withHeader = await fetch(`${base}/v1/models?key=${key}`, { headers: { authorization: `Bearer ${key}` } });
+    expect(withHeader.status).toBe(401);
+  });
+
   it('treats a non-bearer Authorization header as a wrong key', async () => {
     const res = await chat(hi, { authorization: `Basic ${Buffer.from('a:b').toString('base64')}` });
     expect(res.status).toBe(401);
@@ -222,12 +230,15 @@ providers:
   });
 
   it('logs one access line per request with path only, and never a key', async () => {
+    await fetch(`${base}/v1/models`, { headers: { authorization: `Bearer ${key}` } });
+    // refused (key in the URL), and the URL's query must not reach the log either
     await fetch(`${base}/v1/models?key=${key}`, { headers: { authorization: `Bearer ${key}` } });
     await new Promise((r) => setTimeout(r, 50));
     const lines = logs.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
     const access = lines.filter((l) => l.msg === 'access');
     expect(access.length).toBeGreaterThan(5);
-    expect(access.at(-1)).toMatchObject({ method: 'GET', path: '/v1/models', status: 200 });
+    expect(access.at(-2)).toMatchObject({ method: 'GET', path: '/v1/models', status: 200 });
+    expect(access.at(-1)).toMatchObject({ method: 'GET', path: '/v1/models', status: 401 });
     expect(logs).not.toContain(key);
     expect(logs).not.toContain(upstreamKey);
   });

@@ -39,6 +39,12 @@ export const catalogue = {
     retryable: false,
   },
   RAMPART_AUTH_KEY_REVOKED: { status: 401, kind: 'authentication', message: 'This API key has been revoked.', retryable: false },
+  RAMPART_AUTH_QUERY_KEY_REFUSED: {
+    status: 401,
+    kind: 'authentication',
+    message: 'API keys in the URL (?key=) are refused: they leak into logs and history. Send the key in a header.',
+    retryable: false,
+  },
   RAMPART_AUTH_KEY_EXPIRED: { status: 401, kind: 'authentication', message: 'This API key has expired.', retryable: false },
   RAMPART_AUTH_KEY_DISABLED: { status: 401, kind: 'authentication', message: 'This API key is disabled.', retryable: false },
   RAMPART_KEY_SCOPE_MODEL: { status: 403, kind: 'permission', message: 'This API key may not use this model.', retryable: false },

@@ -43,7 +43,7 @@ describe('clientAuthStep', () => {
   });
 
   /** A proxy-like instance: the auth step, an OpenAI route and a Gemini route that echo the key id. */
-  async function setup(input: CreateKeyInput, clientIp?: string) {
+  async function setup(input: CreateKeyInput, clientIp?: string, allowQueryKey = false) {
     const store = new MemoryStore();
     const service = new ClientKeyService(store, Buffer.alloc(32, 3));
     const created = await service.create(input);
@@ -56,7 +56,7 @@ describe('clientAuthStep', () => {
         done();
       });
     }
-    app.addHook('onRequest', clientAuthStep({ keys: service }));
+    app.addHook('onRequest', clientAuthStep({ keys: service, allowQueryKey }));
     app.post('/v1/chat/completions', { config: { wireFormat: 'openai' } }, (request) => ({ key: request.clientKey?.id }));
     app.post('/v1/embeddings', { config: { wireFormat: 'openai' } }, (request) => ({ key: request.clientKey?.id }));
     app.post('/v1beta/models/*', { config: { wireFormat: 'gemini' } }, (request) => ({ key: request.clientKey?.id }));
@@ -65,6 +65,18 @@ describe('clientAuthStep', () => {
   }
 
   const codeOf = (body: string) => (JSON.parse(body) as { error: { code?: string; status?: string; message: string } }).error;
+
+  it('takes ?key= only when allowQueryKey is on, and refuses it clearly otherwise', async () => {
+    const off = await setup({ name: 'q' });
+    const refused = await app.inject({ method: 'POST', url: `/v1beta/models/m:generateContent?key=${off.created.key}`, payload: {} });
+    expect(refused.statusCode).toBe(401);
+    expect(refused.json()).toMatchObject({ error: { details: [{ reason: 'RAMPART_AUTH_QUERY_KEY_REFUSED' }] } });
+    await app.close();
+    const on = await setup({ name: 'q' }, undefined, true);
+    const accepted = await app.inject({ method: 'POST', url: `/v1beta/models/m:generateContent?key=${on.created.key}`, payload: {} });
+    expect(accepted.statusCode).toBe(200);
+    expect(accepted.json()).toEqual({ key: on.created.record.id });
+  });
 
   it('lets an unrestricted key through and sets request.clientKey', async () => {
     const { created, call } = await setup({ name: 'open' });
@@ -90,7 +102,7 @@ describe('clientAuthStep', () => {
   it('refuses a route outside the key scope with 403, in the route wire format, path only', async () => {
     const { call } = await setup({ name: 'chat-only', routes: ['/v1/chat/*', '/v1beta/models/gemini-*'] });
     expect((await call()).statusCode).toBe(200);
-    const res = await call('/v1/embeddings?key=secret-in-query');
+    const res = await call('/v1/embeddings?note=secret-in-query');
     expect(res.statusCode).toBe(403);
     expect(res.headers['www-authenticate']).toBeUndefined();
     expect(codeOf(res.body)).toMatchObject({ code: 'RAMPART_KEY_SCOPE_ROUTE', message: 'This API key may not call "/v1/embeddings".' });

@@ -47,11 +47,22 @@ function clientIpOf(request: FastifyRequest): string {
  * Pipeline step: fail closed. Every non-public route needs a valid, unrevoked, unexpired, enabled client key, and
  * the key's route and IP scopes must allow this request (model and provider scopes are checked after routing).
  */
-export function clientAuthStep(options: { keys: ClientKeyService }): onRequestAsyncHookHandler {
-  const { keys } = options;
+export function clientAuthStep(options: { keys: ClientKeyService; allowQueryKey?: boolean }): onRequestAsyncHookHandler {
+  const { keys, allowQueryKey = false } = options;
   return async function clientAuth(request: FastifyRequest, reply: FastifyReply): Promise<void> {
     if (request.routeOptions.config.public === true) return;
-    const result = await keys.authenticate(extractClientKey(request.headers));
+    let presented = extractClientKey(request.headers);
+    const queryKey = queryKeyOf(request);
+    if (queryKey !== undefined) {
+      // A key in the URL ends up in access logs, proxies' logs and browser history: refused unless the operator opts in
+      // (security.allowQueryKey, for Gemini clients that can only send ?key=).
+      if (!allowQueryKey) {
+        await sendError(request, reply, new RampartError('RAMPART_AUTH_QUERY_KEY_REFUSED'));
+        return;
+      }
+      presented ??= queryKey;
+    }
+    const result = await keys.authenticate(presented);
     if (!result.ok) {
       reply.header('www-authenticate', 'Bearer realm="rampart"');
       await sendError(request, reply, new RampartError(codeByRejection[result.reason]));
@@ -62,4 +73,12 @@ export function clientAuthStep(options: { keys: ClientKeyService }): onRequestAs
     const violation = checkKeyScope(result.key, { route: requestPath(request), ip: clientIpOf(request) });
     if (violation) await sendError(request, reply, keyScopeError(violation));
   };
+}
+
+/** The `key` query parameter (Google's API-key convention), if the URL has one. */
+function queryKeyOf(request: FastifyRequest): string | undefined {
+  const url = request.raw.url ?? '';
+  const q = url.indexOf('?');
+  if (q === -1) return undefined;
+  return new URLSearchParams(url.slice(q + 1)).get('key') ?? undefined;
 }

@@ -60,7 +60,7 @@ export function installProxyPipeline(app: FastifyInstance, deps: ProxyPipelineDe
   app.addHook('onRequest', ipFilterStep({ allowlist: security.ipAllowlist, denylist: security.ipDenylist, onDenied: (ip, reason) => deps.log.warn({ ip, reason }, 'request refused by IP list') }));
   app.addHook('onRequest', corsStep({ allowedOrigins: security.cors.allowedOrigins }));
   app.addHook('onRequest', maintenanceStep(deps.maintenance));
-  app.addHook('onRequest', clientAuthStep({ keys: deps.keys }));
+  app.addHook('onRequest', clientAuthStep({ keys: deps.keys, allowQueryKey: security.allowQueryKey }));
   app.addHook('onRequest', rateLimitStep(deps.rateLimits));
   installJsonBodyParser(app, deps.bodyLimits);
   app.setErrorHandler(errorHandler);
