@@ -53,9 +53,14 @@ export function buildApp(deps: AppDeps): App {
     onConstructorPoisoning: 'error',
     return503OnClosing: true,
     forceCloseConnections: 'idle',
-    keepAliveTimeout: 72_000,
-    requestTimeout: 120_000,
+    keepAliveTimeout: config.limits.keepAliveTimeoutMs,
+    requestTimeout: config.limits.requestTimeoutMs,
+    connectionTimeout: config.limits.idleSocketTimeoutMs,
+    // Node checks header/request deadlines on this interval (30 s by default): check often enough that a slowloris
+    // connection is closed close to its deadline.
+    http: { headersTimeout: config.limits.headersTimeoutMs, connectionsCheckingInterval: 1_000 },
   });
+  proxy.server.maxConnections = config.limits.maxConnections;
   const maintenance = new MaintenanceState(config.security.maintenance);
   installProxyPipeline(proxy, {
     keys: deps.keys,
@@ -65,6 +70,7 @@ export function buildApp(deps: AppDeps): App {
     maintenance,
     rateLimits: config.rateLimits,
     bodyLimits: { maxDepth: config.validation.maxJsonDepth, maxStringLength: config.validation.maxStringLength },
+    maxConcurrentPerKey: config.limits.maxConcurrentPerKey,
   });
   const waf = wafStep({
     config: config.waf,

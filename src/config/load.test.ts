@@ -42,7 +42,15 @@ const DEFAULTS = {
   },
   dataDir: './data',
   logging: { level: 'info', accessLog: true },
-  limits: { maxBodyBytes: 4_194_304 },
+  limits: {
+    maxBodyBytes: 4_194_304,
+    headersTimeoutMs: 10_000,
+    requestTimeoutMs: 60_000,
+    keepAliveTimeoutMs: 65_000,
+    idleSocketTimeoutMs: 300_000,
+    maxConnections: 4096,
+    maxConcurrentPerKey: 64,
+  },
   providers: [],
   routing: {
     retries: 2,

@@ -93,6 +93,36 @@ const limitsObject = z.strictObject({
     .max(104_857_600)
     .default(4_194_304)
     .describe('Largest request body the proxy accepts, in bytes; bigger bodies get 413.'),
+  headersTimeoutMs: z
+    .number()
+    .int()
+    .min(1000)
+    .max(300_000)
+    .default(10_000)
+    .describe('Longest time a client may take to send the request headers (slowloris defence), in ms.'),
+  requestTimeoutMs: z
+    .number()
+    .int()
+    .min(1000)
+    .max(3_600_000)
+    .default(60_000)
+    .describe('Longest time a client may take to send the whole request, body included, in ms.'),
+  keepAliveTimeoutMs: z.number().int().min(1000).max(600_000).default(65_000).describe('How long an idle keep-alive connection stays open, in ms.'),
+  idleSocketTimeoutMs: z
+    .number()
+    .int()
+    .min(10_000)
+    .max(3_600_000)
+    .default(300_000)
+    .describe('A connection with no traffic either way for this long is closed, in ms (streams write, so stay open).'),
+  maxConnections: z.number().int().min(1).max(1_000_000).default(4096).describe('Most client connections the proxy listener holds at once.'),
+  maxConcurrentPerKey: z
+    .number()
+    .int()
+    .min(1)
+    .max(100_000)
+    .default(64)
+    .describe('Most requests one client key may have in flight at once; more get 429.'),
 });
 
 /** The whole Rampart configuration (rampart.yaml). Parse with `loadConfig`/`parseConfig`, not directly. */

@@ -7,6 +7,7 @@ import type { SecurityConfig } from '../config/security-schema.ts';
 import { rateLimitStep } from '../limits/rate-limit-step.ts';
 import type { BodyLimits } from './validate-body.ts';
 import { accessLogStep } from './access-log.ts';
+import { keyConcurrencyStep } from './key-concurrency.ts';
 import { clientAuthStep } from './client-auth.ts';
 import { clientIpStep, decorateClientIp } from './client-ip.ts';
 import { corsStep } from './cors.ts';
@@ -27,6 +28,7 @@ export interface ProxyPipelineDeps {
   maintenance: MaintenanceView;
   rateLimits: RateLimitsConfig;
   bodyLimits: BodyLimits;
+  maxConcurrentPerKey: number;
 }
 
 /**
@@ -36,7 +38,7 @@ export interface ProxyPipelineDeps {
  *   socket (Fastify: bodyLimit, timeouts) → request id (genReqId, echoed as x-request-id)
  *   → client IP (socket; X-Forwarded-For only from trusted proxies) → access log → security headers
  *   → IP deny/allow lists → CORS (preflight) → maintenance mode → client key auth (fail closed)
- *   → rate limits (key → IP → global; 429 with retry-after and x-ratelimit-*)
+ *   → rate limits (key → IP → global; 429 with retry-after and x-ratelimit-*) → in-flight cap per key
  *   → body: size cap, invalid UTF-8, JSON depth and string caps, proto-poisoning refused
  *   → route handler: parse client format → canonical → WAF (prompt, model, headers) → max_tokens ceiling
  *     → plan → failover over credentials → stream/JSON back
@@ -62,6 +64,7 @@ export function installProxyPipeline(app: FastifyInstance, deps: ProxyPipelineDe
   app.addHook('onRequest', maintenanceStep(deps.maintenance));
   app.addHook('onRequest', clientAuthStep({ keys: deps.keys, allowQueryKey: security.allowQueryKey }));
   app.addHook('onRequest', rateLimitStep(deps.rateLimits));
+  app.addHook('onRequest', keyConcurrencyStep({ maxPerKey: deps.maxConcurrentPerKey }));
   installJsonBodyParser(app, deps.bodyLimits);
   app.setErrorHandler(errorHandler);
   app.setNotFoundHandler((request, reply) => sendError(request, reply, new RampartError('RAMPART_ROUTE_NOT_FOUND')));
