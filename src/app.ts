@@ -1,5 +1,6 @@
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController, type RawServerDefault } from 'fastify';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Server as HttpsServer } from 'node:https';
 import type { Logger } from 'pino';
 import type { RampartConfig } from './config/schema.ts';
 import type { ClientKeyService } from './keys/client-keys.ts';
@@ -15,6 +16,7 @@ import type { MonthlyQuota } from './limits/monthly-quota.ts';
 import { ProviderLimits } from './limits/provider-limits.ts';
 import type { CooldownTracker } from './routing/cooldowns.ts';
 import { Router } from './routing/router.ts';
+import type { TlsServerOptions } from './server/tls.ts';
 import { UpstreamClient } from './upstream/upstream-client.ts';
 
 /** Everything buildApp needs, created by the caller (main.ts or a test): no hidden globals. */
@@ -26,6 +28,8 @@ export interface AppDeps {
   /** Monthly token quotas per client key. */
   quota: MonthlyQuota;
   log: Logger;
+  /** HTTPS options of the proxy listener (loadTlsOptions); plain HTTP when absent. */
+  proxyTls?: TlsServerOptions;
 }
 
 /** The assembled application: its listeners (not yet listening) and what must be closed on shutdown. */
@@ -33,6 +37,8 @@ export interface App {
   proxy: FastifyInstance;
   /** Maintenance mode, switchable at run time (management API). */
   maintenance: MaintenanceState;
+  /** The proxy's https server when it has TLS, for certificate reloads (setSecureContext). */
+  proxyTlsServer?: HttpsServer;
   close(): Promise<void>;
 }
 
@@ -41,25 +47,34 @@ export function buildApp(deps: AppDeps): App {
   const { config, log } = deps;
   const upstream = new UpstreamClient();
   const router = new Router(config.providers, config.routing.fallbacks);
+  const serverTimeouts = { headersTimeout: config.limits.headersTimeoutMs, connectionsCheckingInterval: 1_000 };
   // The pino logger is passed as Fastify's base logger type so every plugin and route sees one instance type.
-  const proxy: FastifyInstance = Fastify<RawServerDefault, IncomingMessage, ServerResponse, FastifyBaseLogger>({
+  const options = {
     loggerInstance: log,
     // Rampart writes its own access line (pipeline/access-log.ts): path only, no headers, hijacked streams included.
     logController: new LogController({ disableRequestLogging: true }),
     genReqId: () => requestId(),
-    requestIdHeader: false,
+    requestIdHeader: false as const,
     bodyLimit: config.limits.maxBodyBytes,
-    onProtoPoisoning: 'error',
-    onConstructorPoisoning: 'error',
+    onProtoPoisoning: 'error' as const,
+    onConstructorPoisoning: 'error' as const,
     return503OnClosing: true,
-    forceCloseConnections: 'idle',
+    forceCloseConnections: 'idle' as const,
     keepAliveTimeout: config.limits.keepAliveTimeoutMs,
     requestTimeout: config.limits.requestTimeoutMs,
     connectionTimeout: config.limits.idleSocketTimeoutMs,
-    // Node checks header/request deadlines on this interval (30 s by default): check often enough that a slowloris
-    // connection is closed close to its deadline.
-    http: { headersTimeout: config.limits.headersTimeoutMs, connectionsCheckingInterval: 1_000 },
-  });
+  };
+  // Node checks header/request deadlines on this interval (30 s by default): check often enough that a slowloris
+  // connection is closed close to its deadline. Fastify passes `http` to http.createServer only, so with TLS the same
+  // settings ride in `https` (https.createServer takes http.Server options too).
+  const httpsProxy =
+    deps.proxyTls === undefined
+      ? undefined
+      : Fastify<HttpsServer, IncomingMessage, ServerResponse, FastifyBaseLogger>({ ...options, https: { ...deps.proxyTls, ...serverTimeouts } });
+  const proxy: FastifyInstance =
+    httpsProxy === undefined
+      ? Fastify<RawServerDefault, IncomingMessage, ServerResponse, FastifyBaseLogger>({ ...options, http: serverTimeouts })
+      : httpsProxy;
   proxy.server.maxConnections = config.limits.maxConnections;
   const maintenance = new MaintenanceState(config.security.maintenance);
   installProxyPipeline(proxy, {
@@ -90,6 +105,7 @@ export function buildApp(deps: AppDeps): App {
   return {
     proxy,
     maintenance,
+    ...(httpsProxy === undefined ? {} : { proxyTlsServer: httpsProxy.server }),
     async close() {
       await proxy.close();
       await upstream.close();

@@ -6,6 +6,7 @@ import { securitySchema } from './security-schema.ts';
 import { rateLimitsSchema } from './limits-schema.ts';
 import { validationSchema } from './validation-schema.ts';
 import { wafSchema } from './waf-schema.ts';
+import { tlsSchema } from './tls-schema.ts';
 import { isRecord } from './schema-helpers.ts';
 
 // The one source of truth for Rampart's configuration: types, defaults, docs/config.md and rampart.schema.json all
@@ -30,6 +31,7 @@ function listenerSchema(name: string, port: number) {
         `Address the ${name} listener binds to. Anything but 127.0.0.0/8, ::1 or localhost is refused unless server.allowInsecureBind is true.`,
       ),
     port: portSchema.default(port).describe(`TCP port of the ${name} listener; 0 picks a free port.`),
+    tls: tlsSchema.describe(`HTTPS on the ${name} listener (certificate, key, minimum version, ciphers); plain HTTP when absent.`),
   });
   return schema.default(() => schema.parse({}));
 }
@@ -55,7 +57,8 @@ function checkListeners(server: unknown, ctx: z.RefinementCtx): void {
   for (const name of listenerNames) {
     const listener = server[name];
     if (!isRecord(listener) || typeof listener.host !== 'string') continue;
-    if (server.allowInsecureBind !== true && !isLoopbackHost(listener.host)) {
+    // TLS is the safe way to serve a public address; only a plain-HTTP public bind needs the opt-in.
+    if (server.allowInsecureBind !== true && listener.tls === undefined && !isLoopbackHost(listener.host)) {
       ctx.addIssue({
         code: 'custom',
         path: [name, 'host'],

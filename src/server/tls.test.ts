@@ -38,11 +38,11 @@ function recordingLog(): TlsLogger & { lines: { level: string; fields: object; m
 
 let dir: string;
 let rsa: TestCertificate;
-let other: TestCertificate;
 
 beforeAll(async () => {
   dir = await mkdtemp(path.join(tmpdir(), 'rampart-tls-'));
-  [rsa, other] = await Promise.all([makeCertificate(dir, 'rsa'), makeCertificate(dir, 'other', { keyType: 'ec' })]);
+  // `other` only provides a key that belongs to a different certificate.
+  [rsa] = await Promise.all([makeCertificate(dir, 'rsa'), makeCertificate(dir, 'other', { keyType: 'ec' })]);
 });
 
 afterAll(async () => {
