@@ -4,6 +4,7 @@ import { type App, buildApp } from './app.ts';
 import { ClientKeyService } from './keys/client-keys.ts';
 import { loadKeyPepper } from './keys/pepper.ts';
 import { createLogger } from './logging/logger.ts';
+import { BufferedTokenUsage } from './limits/buffered-token-usage.ts';
 import { MonthlyQuota } from './limits/monthly-quota.ts';
 import { CooldownTracker } from './routing/cooldowns.ts';
 import { openStorage } from './storage/open-storage.ts';
@@ -28,6 +29,7 @@ export async function startRampart(loaded: LoadedConfig, notice: (line: string) 
   let app: App | undefined;
   let refresher: NodeJS.Timeout | undefined;
   let flushCooldowns = (): Promise<void> => Promise.resolve();
+  let closeUsage = (): Promise<void> => Promise.resolve();
   let certificates: CertificateWatcher | undefined;
   // TLS files are relative to the config file's folder, like dataDir.
   const baseDir = loaded.source === null ? process.cwd() : path.dirname(loaded.source);
@@ -42,7 +44,9 @@ export async function startRampart(loaded: LoadedConfig, notice: (line: string) 
     }, COOLDOWN_REFRESH_MS);
     refresher.unref();
     flushCooldowns = () => cooldowns.flush();
-    const quota = new MonthlyQuota({ store: storage.tokenUsage });
+    const usage = new BufferedTokenUsage(storage.tokenUsage, { onError: (error) => log.error({ err: error }, 'token usage write failed') });
+    closeUsage = () => usage.close();
+    const quota = new MonthlyQuota({ store: usage });
     const proxyTls = proxyTlsConfig === undefined ? undefined : await loadTlsOptions(proxyTlsConfig, baseDir, { label: 'server.proxy.tls', log });
     app = buildApp({ config, keys, cooldowns, quota, log, ...(proxyTls === undefined ? {} : { proxyTls }) });
     await app.proxy.listen({ host: config.server.proxy.host, port: config.server.proxy.port });
@@ -66,6 +70,7 @@ export async function startRampart(loaded: LoadedConfig, notice: (line: string) 
         certificates?.stop();
         await running.close();
         await flushCooldowns();
+        await closeUsage();
         await storage.close();
         log.flush();
       },
