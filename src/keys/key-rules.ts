@@ -1,5 +1,5 @@
 import ipaddr from 'ipaddr.js';
-import { globSyntaxError } from './glob.ts';
+import { globSyntaxError } from '../lib/glob.ts';
 
 /** A key setting that is refused; the message names the value and is safe to show to the operator. */
 export class KeyValidationError extends Error {

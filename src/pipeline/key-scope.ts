@@ -1,9 +1,9 @@
 import ipaddr from 'ipaddr.js';
 import { type ErrorCode, RampartError } from '../errors/catalogue.ts';
-import { type GlobMatcher, compileGlobs } from '../keys/glob.ts';
+import { type GlobMatcher, compileGlobs } from '../lib/glob.ts';
 import type { ClientKeyRecord } from '../storage/ports.ts';
 
-export { type GlobMatcher, compileGlobs, globMatches, globSyntaxError } from '../keys/glob.ts';
+export { type GlobMatcher, compileGlobs, globMatches, globSyntaxError } from '../lib/glob.ts';
 
 /** Which scope of a key a request fell outside of. */
 export type ScopeName = 'model' | 'provider' | 'route' | 'ip';

@@ -1,42 +1,14 @@
-// Route globs use the same syntax as key scopes (src/keys/glob.ts): `*` matches any run of characters, `/` included
-// (`/v1/*` covers every route under /v1/), `?` exactly one character, everything else itself. Matching is a
-// two-pointer walk, not a RegExp: `/*a*b*c` compiled to `.*a.*b.*c` would backtrack polynomially on a crafted path.
+import { type GlobMatcher, compileGlobs } from '../lib/glob.ts';
+
+// Route globs are the same globs as key scopes (src/lib/glob.ts): `*` matches any run of characters, `/` included,
+// `?` exactly one character; matched by a two-pointer walk, never a backtracking RegExp.
 
 /** Matches a request path against any of a rule's globs. */
-export type RouteMatcher = (path: string) => boolean;
+export type RouteMatcher = GlobMatcher;
 
-/** Compiles a rule's globs once; runs of `*` collapse so stacked stars cost nothing extra. */
+/** Compiles a rule's globs once. */
 export function compileRouteGlobs(globs: readonly string[]): RouteMatcher {
-  const compiled = globs.map((glob) => [...glob].filter((c, i, all) => !(c === '*' && all[i - 1] === '*')));
-  return (path) => {
-    const input = [...path];
-    return compiled.some((pattern) => wildcardMatch(pattern, input));
-  };
-}
-
-/** Iterative wildcard match: on a mismatch, retry from the last `*` one character further. O(pattern × input). */
-function wildcardMatch(pattern: readonly string[], input: readonly string[]): boolean {
-  let p = 0;
-  let i = 0;
-  let star = -1;
-  let resume = 0;
-  while (i < input.length) {
-    const c = pattern[p];
-    if (c === '*') {
-      star = p++;
-      resume = i;
-    } else if (c !== undefined && (c === '?' || c === input[i])) {
-      p++;
-      i++;
-    } else if (star !== -1) {
-      p = star + 1;
-      i = ++resume;
-    } else {
-      return false;
-    }
-  }
-  while (pattern[p] === '*') p++;
-  return p === pattern.length;
+  return compileGlobs(globs);
 }
 
 /** The path of a request URL, without its query string or fragment: what route globs are matched against. */
