@@ -11,7 +11,12 @@ import type { UpstreamCall } from '../upstream/upstream-client.ts';
 export interface UpstreamCredential {
   /** Stable index-based id within its provider, safe for logs (e.g. `local#0`). */
   id: string;
+  /** The API key, or for `auth: 'oauth'` a fresh access token (resolved just before the call, never cached here). */
   apiKey: string;
+  /** `oauth` when the secret is an OAuth access token (sent as a bearer token with the provider's OAuth headers). */
+  auth?: 'api-key' | 'oauth';
+  /** Which OAuth login the token comes from, for `auth: 'oauth'`. */
+  oauthProvider?: 'claude' | 'codex' | 'gemini';
 }
 
 /** Where and with what an adapter sends one call. */
