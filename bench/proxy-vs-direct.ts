@@ -31,7 +31,8 @@ function start(argv: string[], env: Record<string, string> = {}): { child: Child
   const url = new Promise<string>((resolve, reject) => {
     const onData = (d: Buffer): void => {
       seen += d.toString();
-      const match = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(seen);
+      // The proxy's (or the mock's) address, not that of the metrics or dashboard listener.
+      const match = /(?<!metrics |dashboard )listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(seen);
       if (match?.[1]) resolve(match[1]);
     };
     child.stdout?.on('data', onData);
@@ -75,7 +76,7 @@ try {
   const config = path.join(work, 'rampart.yaml');
   writeFileSync(
     config,
-    `server:\n  proxy: { host: 127.0.0.1, port: 0 }\nlogging: { level: warn, accessLog: false }\n# every layer stays on; the per-IP limit is set above what one loopback load generator sends\nrateLimits: { perIp: { rps: 1000000, burst: 1000000 } }\nproviders:\n  - id: mock\n    type: openai-compatible\n    allowPrivateNetwork: true\n    baseUrl: ${mockUrl}/v1\n    credentials: [{ apiKey: "\${UPSTREAM_KEY}" }]\n    models: [gpt-4o-mini]\n`,
+    `server:\n  proxy: { host: 127.0.0.1, port: 0 }\n  metrics: { port: 0 }\n  dashboard: { port: 0 }\nlogging: { level: warn, accessLog: false }\n# every layer stays on; the per-IP limit is set above what one loopback load generator sends\nrateLimits: { perIp: { rps: 1000000, burst: 1000000 } }\nproviders:\n  - id: mock\n    type: openai-compatible\n    allowPrivateNetwork: true\n    baseUrl: ${mockUrl}/v1\n    credentials: [{ apiKey: "\${UPSTREAM_KEY}" }]\n    models: [gpt-4o-mini]\n`,
   );
   const created = JSON.parse(execFileSync(process.execPath, [BIN, 'keys', 'create', '--name', 'bench', '--json', '--config', config], { encoding: 'utf8' })) as { key: string };
   serve = start(['serve', '--config', config], { UPSTREAM_KEY: upstreamKey });

@@ -1,13 +1,15 @@
-// Regenerates the files derived from src/config/schema.ts. `--check` writes nothing and fails when a committed file
+// Regenerates the files derived from src/config/schema.ts (and docs/metrics.md from src/metrics/names.ts). `--check` writes nothing and fails when a committed file
 // is stale, so CI catches a schema change whose docs were not regenerated.
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { renderConfigDocs, renderJsonSchema } from '../src/config/docs.ts';
+import { renderMetricsDoc } from '../src/metrics/metrics-doc.ts';
 
 const root = path.resolve(import.meta.dirname, '..');
 const outputs: { file: string; render: () => string }[] = [
   { file: 'docs/config.md', render: renderConfigDocs },
   { file: 'rampart.schema.json', render: renderJsonSchema },
+  { file: 'docs/metrics.md', render: renderMetricsDoc },
 ];
 
 async function current(file: string): Promise<string | null> {

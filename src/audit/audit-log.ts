@@ -32,6 +32,7 @@ export const AUDIT_EVENT_TYPES = [
   'session_revoked',
   'alert',
   'audit_sink_failure',
+  'audit_checkpoint',
 ] as const;
 
 export type AuditEventType = (typeof AUDIT_EVENT_TYPES)[number];
@@ -86,6 +87,23 @@ export interface AuditLog {
   subscribe(listener: (record: AuditRecord) => void): () => void;
   /** Flushes what is queued and closes the sink. */
   close(): Promise<void>;
+  /** The sink's state for health reports (optional: test doubles may leave it out). */
+  status?(): AuditSinkStatus;
+}
+
+/** What health endpoints and `rampart audit` report about the sink. */
+export interface AuditSinkStatus {
+  healthy: boolean;
+  /** Index of the last record written (durable), or -1 for an empty log. */
+  lastIndex: number;
+  /** Events waiting to be written. */
+  queued: number;
+  /** Events dropped because the queue was full while the sink failed, since the last `audit_sink_failure` record. */
+  dropped: number;
+  /** Since when the sink fails (ISO-8601), when it does. */
+  failingSince?: string | undefined;
+  /** Error code of the last failure (ENOSPC, EIO, TIMEOUT, …), never a path or message with data. */
+  lastError?: string | undefined;
 }
 
 /** An in-memory AuditLog for tests of producers: keeps every event, chains nothing, never fails. */

@@ -6,6 +6,10 @@ import { type KeyView, keyStatus, keyView } from '../keys/key-view.ts';
 import { loadKeyPepper } from '../keys/pepper.ts';
 import type { ClientKeyRecord } from '../storage/ports.ts';
 import { openStorage } from '../storage/open-storage.ts';
+import { AuditUnavailableError } from '../audit/audit-log.ts';
+import type { AuditWriter } from '../audit/audit-writer.ts';
+import { AuditedClientKeyStore } from '../audit/audited-client-key-store.ts';
+import { auditRefusal, openCliAudit } from './cli-audit.ts';
 import { CliError, type CliOutput } from './output.ts';
 
 interface ConfigOption {
@@ -45,17 +49,26 @@ interface SettingFlags extends ConfigOption, ClearFlags {
   json?: boolean;
 }
 
-async function withKeyService<T>(options: ConfigOption, work: (keys: ClientKeyService) => Promise<T>): Promise<T> {
+async function withKeyService<T>(options: ConfigOption, work: (keys: ClientKeyService) => Promise<T>, audited = false): Promise<T> {
   // Key management needs only dataDir: never the upstream secrets the rest of the file may reference.
   const { dataDir } = await loadDataDir({ path: options.config });
   const storage = await openStorage(dataDir);
+  let audit: AuditWriter | undefined;
   try {
-    return await work(new ClientKeyService(storage.clientKeys, await loadKeyPepper(dataDir)));
+    let store = storage.clientKeys;
+    // Changes are written to the audit log first, durably; when it cannot record them they are refused (fail closed).
+    if (audited) {
+      audit = await openCliAudit(options.config, storage.auditEvents);
+      store = new AuditedClientKeyStore(store, audit);
+    }
+    return await work(new ClientKeyService(store, await loadKeyPepper(dataDir)));
   } catch (error) {
     // The service's refusals are meant for the operator: one line, no stack.
     if (error instanceof KeyValidationError) throw new CliError(error.message);
+    if (error instanceof AuditUnavailableError) throw auditRefusal(error, audit);
     throw error;
   } finally {
+    await audit?.close();
     await storage.close();
   }
 }
@@ -160,7 +173,7 @@ export function registerKeysCommand(program: Command, output: CliOutput): void {
     .action(async (options: SettingFlags & { name: string }) => {
       const now = new Date();
       const settings = settingsFrom(options, now);
-      const created = await withKeyService(options, (service) => service.create({ ...settings, name: options.name }, now));
+      const created = await withKeyService(options, (service) => service.create({ ...settings, name: options.name }, now), true);
       if (options.json) {
         output.out(JSON.stringify({ id: created.record.id, name: created.record.name, key: created.key, createdAt: created.record.createdAt.toISOString() }));
         return;
@@ -227,7 +240,7 @@ export function registerKeysCommand(program: Command, output: CliOutput): void {
       const settings = settingsFrom(options, new Date());
       const changes = options.name === undefined ? settings : { ...settings, name: options.name };
       if (Object.keys(changes).length === 0) throw new CliError('nothing to update: give at least one setting flag (see: rampart keys update --help)');
-      const record = await withKeyService(options, (service) => service.update(id, changes));
+      const record = await withKeyService(options, (service) => service.update(id, changes), true);
       if (!record) throw notFound(id);
       if (options.json !== true) output.out(`Updated client key ${id}.`);
       printKey(output, record, options.json === true);
@@ -239,7 +252,7 @@ export function registerKeysCommand(program: Command, output: CliOutput): void {
     .argument('<id>', 'the key id, as shown by `rampart keys list`')
     .option(...configOption)
     .action(async (id: string, options: ConfigOption) => {
-      const found = await withKeyService(options, (service) => service.revoke(id));
+      const found = await withKeyService(options, (service) => service.revoke(id), true);
       if (!found) throw notFound(id);
       output.out(`Revoked client key ${id}.`);
     });

@@ -2,8 +2,16 @@ import { Command, CommanderError } from 'commander';
 import pkg from '../../package.json' with { type: 'json' };
 import { ConfigError } from '../config/load.ts';
 import { registerKeysCommand } from './keys-command.ts';
+import { registerAuditCommand } from './audit-command.ts';
 import { registerMockUpstreamCommand } from './mock-upstream-command.ts';
+import { registerMockOAuthCommand } from './mock-oauth-command.ts';
+import { registerLoginCommand } from './login-command.ts';
+import { cliVaultOpener } from './login-vault.ts';
 import { registerPoolCommand } from './pool-command.ts';
+import { registerCredentialsCommand } from './credentials-command.ts';
+import { registerVaultCommand } from './vault-command.ts';
+import { registerUsageCommand } from './usage-command.ts';
+import { registerBlocksCommand } from './blocks-command.ts';
 import { CliError, type CliOutput, processOutput } from './output.ts';
 import { registerServeCommand } from './serve-command.ts';
 
@@ -18,8 +26,15 @@ export function buildProgram(output: CliOutput): Command {
     .configureOutput({ writeOut: (s) => output.out(s.trimEnd()), writeErr: (s) => output.err(s.trimEnd()) });
   registerServeCommand(program, output);
   registerKeysCommand(program, output);
+  registerAuditCommand(program, output);
   registerPoolCommand(program, output);
+  registerCredentialsCommand(program, output);
+  registerVaultCommand(program, output);
+  registerUsageCommand(program, output);
+  registerBlocksCommand(program, output);
   registerMockUpstreamCommand(program, output);
+  registerMockOAuthCommand(program, output);
+  registerLoginCommand(program, output, { openVault: cliVaultOpener(output) });
   for (const command of program.commands) command.exitOverride();
   return program;
 }

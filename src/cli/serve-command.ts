@@ -10,9 +10,10 @@ export function registerServeCommand(program: Command, output: CliOutput): void 
     .command('serve')
     .description('start the gateway (proxy listener) with the given config')
     .option('-c, --config <file>', 'config file (default: ./rampart.yaml, or built-in defaults when absent)')
-    .action(async (options: { config?: string }) => {
+    .option('--allow-insecure-permissions', 'start even if the data folder or a file in it is readable by others (prints a loud warning)')
+    .action(async (options: { config?: string; allowInsecurePermissions?: boolean }) => {
       const loaded = await loadConfig({ path: options.config });
-      const running = await startRampart(loaded, (line) => output.err(line));
+      const running = await startRampart(loaded, (line) => output.err(line), { allowInsecurePermissions: options.allowInsecurePermissions === true });
       const signal = await waitForShutdownSignal();
       output.err(`received ${signal}, shutting down`);
       await running.stop();

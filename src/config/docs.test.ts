@@ -93,9 +93,9 @@ describe('renderJsonSchema', () => {
       .filter((node): node is JsonSchemaNode => isNode(node) && node.type === 'object');
     expect(objects.length).toBeGreaterThan(5);
     // Records are maps with open keys by design (routing.fallbacks, validation.modelMaxTokens,
-    // waf.builtin.ruleModes, waf.perKeyMode); every other object is closed.
+    // waf.builtin.ruleModes, waf.perKeyMode, oauth.{claude,codex,gemini}.extraAuthorizeParams); every other object is closed.
     const records = objects.filter((node) => node.properties === undefined && isNode(node.additionalProperties));
-    expect(records).toHaveLength(4);
+    expect(records).toHaveLength(7);
     for (const node of objects.filter((n) => !records.includes(n))) expect(node.additionalProperties).toBe(false);
   });
 

@@ -70,6 +70,58 @@ const DEFAULTS = {
   rateLimits: { perIp: { enabled: true, rps: 50, burst: 100 } },
   validation: { maxJsonDepth: 64, maxStringLength: 4_194_304, modelMaxTokens: {} },
   waf: { mode: 'detect', builtin: { secrets: true, ruleModes: {} }, rules: [] },
+  alerts: {
+    rules: [
+      { id: 'auth-failures-per-ip', on: 'auth_failure', per: 'ip', threshold: 20, windowSeconds: 300, action: 'block-ip', blockMinutes: 15 },
+      { id: 'rate-limit-spike', on: 'rate_limited', per: 'global', threshold: 100, windowSeconds: 60, action: 'alert', blockMinutes: 15 },
+    ],
+    neverBlock: [],
+    maxTrackedSubjects: 10_000,
+  },
+  oauth: {
+    callbackTimeoutMs: 300_000,
+    httpTimeoutMs: 30_000,
+    claude: {
+      authorizeUrl: 'https://claude.ai/oauth/authorize',
+      tokenUrl: 'https://api.anthropic.com/v1/oauth/token',
+      clientId: '9d1c250a-e61b-44d9-88ed-5944d1962f5e',
+      scopes: ['org:create_api_key', 'user:profile', 'user:inference'],
+      extraAuthorizeParams: { code: 'true' },
+      tokenRequestFormat: 'json',
+      redirectHost: 'localhost',
+      callbackHost: '127.0.0.1',
+      callbackPort: 54545,
+      callbackPath: '/callback',
+      refreshMarginMs: 300_000,
+    },
+    codex: {
+      authorizeUrl: 'https://auth.openai.com/oauth/authorize',
+      tokenUrl: 'https://auth.openai.com/oauth/token',
+      clientId: 'app_EMoamEEZ73f0CkXaXp7hrann',
+      scopes: ['openid', 'email', 'profile', 'offline_access'],
+      extraAuthorizeParams: { prompt: 'login', id_token_add_organizations: 'true', codex_cli_simplified_flow: 'true' },
+      tokenRequestFormat: 'form',
+      redirectHost: 'localhost',
+      callbackHost: '127.0.0.1',
+      callbackPort: 1455,
+      callbackPath: '/auth/callback',
+      refreshMarginMs: 300_000,
+    },
+    gemini: {
+      authorizeUrl: 'https://accounts.google.com/o/oauth2/v2/auth',
+      tokenUrl: 'https://oauth2.googleapis.com/token',
+      clientId: '681255809395-oo8ft2oprdrnp9e3aqf6av3hmdib135j.apps.googleusercontent.com',
+      clientSecret: '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',
+      scopes: ['https://www.googleapis.com/auth/cloud-platform', 'https://www.googleapis.com/auth/userinfo.email', 'https://www.googleapis.com/auth/userinfo.profile'],
+      extraAuthorizeParams: { access_type: 'offline', prompt: 'consent' },
+      tokenRequestFormat: 'form',
+      redirectHost: 'localhost',
+      callbackHost: '127.0.0.1',
+      callbackPort: 8085,
+      callbackPath: '/oauth2callback',
+      refreshMarginMs: 300_000,
+    },
+  },
 };
 
 describe('parseConfig: defaults', () => {
@@ -207,7 +259,6 @@ describe('parseConfig: validation', () => {
     ['id: Local', 'providers[0].id', 'must be 1-63 characters of a-z, 0-9, _ and -, starting with a letter or digit'],
     ['id: -x', 'providers[0].id', 'must be 1-63 characters of a-z, 0-9, _ and -, starting with a letter or digit'],
     ['type: bedrock', 'providers[0].type', 'must be one of: openai, anthropic, gemini, openai-compatible'],
-    ['credentials: []', 'providers[0].credentials', 'must have at least 1 entry'],
     ['credentials: [{ apiKey: "" }]', 'providers[0].credentials[0].apiKey', 'must not be empty'],
     ['models: []', 'providers[0].models', 'must have at least 1 entry'],
     ['models: [a, b, a]', 'providers[0].models[2]', 'duplicate model, already at index 0'],
@@ -225,11 +276,15 @@ describe('parseConfig: validation', () => {
     expect(errorOf(`providers:\n${provider({ [key]: value })}`).issues).toEqual([{ path, message }]);
   });
 
+  it('accepts a provider without config credentials (the vault may supply them)', () => {
+    const { config } = parseConfig('providers:\n  - { id: x, type: openai, models: [m] }\n  - { id: y, type: openai, credentials: [], models: [m] }\n');
+    expect(config.providers.map((p) => p.credentials)).toEqual([[], []]);
+  });
+
   it('names every missing required provider field', () => {
     const error = errorOf('providers:\n  - { id: x }\n');
     expect(error.issues).toEqual([
       { path: 'providers[0].type', message: 'must be one of: openai, anthropic, gemini, openai-compatible' },
-      { path: 'providers[0].credentials', message: 'is required' },
       { path: 'providers[0].models', message: 'is required' },
     ]);
   });

@@ -124,8 +124,10 @@ const providerObject = z
       ),
     credentials: z
       .array(credentialObject)
-      .min(1)
-      .describe('The credential pool: upstream keys, picked per request by `policy`. At least one.'),
+      .default([])
+      .describe(
+        'The credential pool: upstream keys, picked per request by `policy`. May be empty when the vault supplies them (`rampart credentials add`, OAuth logins); a provider with no credential anywhere is a boot warning and its requests fail with RAMPART_NO_CREDENTIAL.',
+      ),
     policy: z
       .enum(['round-robin', 'fill-first', 'weighted'])
       .default('round-robin')

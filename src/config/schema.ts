@@ -6,7 +6,11 @@ import { securitySchema } from './security-schema.ts';
 import { rateLimitsSchema } from './limits-schema.ts';
 import { validationSchema } from './validation-schema.ts';
 import { wafSchema } from './waf-schema.ts';
+import { vaultSchema } from './vault-schema.ts';
+import { alertsSchema } from './alerts-schema.ts';
+import { oauthSchema } from './oauth-schema.ts';
 import { tlsSchema } from './tls-schema.ts';
+import { auditSchema } from './audit-schema.ts';
 import { isRecord } from './schema-helpers.ts';
 
 // The one source of truth for Rampart's configuration: types, defaults, docs/config.md and rampart.schema.json all
@@ -36,12 +40,20 @@ function listenerSchema(name: string, port: number) {
   return schema.default(() => schema.parse({}));
 }
 
+/** A listener Rampart can run without (dashboard, metrics): `enabled: false` leaves it off. */
+function switchableListenerSchema(name: string, port: number) {
+  const schema = listenerSchema(name, port)
+    .unwrap()
+    .extend({ enabled: z.boolean().default(true).describe(`Start the ${name} listener; false leaves it off.`) });
+  return schema.default(() => schema.parse({}));
+}
+
 const listenerNames = ['proxy', 'dashboard', 'metrics'] as const;
 
 const serverObject = z.strictObject({
   proxy: listenerSchema('proxy', 8317).describe('Client-facing API listener (/v1/*, /v1beta/*, /healthz).'),
-  dashboard: listenerSchema('dashboard', 3000).describe('Web dashboard, its /api/* and the /v0/management/* API.'),
-  metrics: listenerSchema('metrics', 9090).describe('Prometheus /metrics listener.'),
+  dashboard: switchableListenerSchema('dashboard', 3000).describe('Web dashboard, its /api/* and the /v0/management/* API.'),
+  metrics: switchableListenerSchema('metrics', 9090).describe('Prometheus /metrics listener.'),
   allowInsecureBind: z
     .boolean()
     .default(false)
@@ -56,7 +68,7 @@ function checkListeners(server: unknown, ctx: z.RefinementCtx): void {
   const seen = new Map<string, string>();
   for (const name of listenerNames) {
     const listener = server[name];
-    if (!isRecord(listener) || typeof listener.host !== 'string') continue;
+    if (!isRecord(listener) || typeof listener.host !== 'string' || listener.enabled === false) continue;
     // TLS is the safe way to serve a public address; only a plain-HTTP public bind needs the opt-in.
     if (server.allowInsecureBind !== true && listener.tls === undefined && !isLoopbackHost(listener.host)) {
       ctx.addIssue({
@@ -144,6 +156,10 @@ export const configSchema = z.strictObject({
   rateLimits: rateLimitsSchema.describe('Request rate limits: global, per client IP and per client key (keys may carry their own).'),
   validation: validationSchema.describe('Body depth and string caps, and max_tokens ceilings.'),
   waf: wafSchema.describe('Request inspection rules: built-in secret detection and operator rules (off | detect | block).'),
+  vault: vaultSchema.describe('The encrypted credential vault: where its key lives (RAMPART_VAULT_KEY wins over the key file).'),
+  alerts: alertsSchema.describe('Alert rules over audit events: block an address after repeated failures, or record an alert.'),
+  audit: auditSchema.describe('Tamper-evident audit log: location, group commit, signed checkpoints and the policy while it cannot be written.'),
+  oauth: oauthSchema.describe('Subscription logins (Claude, Codex, Gemini): endpoints, client ids, loopback callbacks, token refresh.'),
 });
 
 /** The parsed configuration, defaults applied. */

@@ -52,8 +52,20 @@ export const catalogue = {
   RAMPART_KEY_SCOPE_ROUTE: { status: 403, kind: 'permission', message: 'This API key may not call this route.', retryable: false },
   RAMPART_KEY_SCOPE_IP: { status: 403, kind: 'permission', message: 'This API key may not be used from this address.', retryable: false },
   RAMPART_IP_DENIED: { status: 403, kind: 'permission', message: 'Requests from this address are not allowed.', retryable: false },
+  RAMPART_IP_BLOCKED: {
+    status: 403,
+    kind: 'permission',
+    message: 'Requests from this address are blocked for a while (too many failures); retry-after says when the block ends.',
+    retryable: false,
+  },
   RAMPART_CORS_ORIGIN_DENIED: { status: 403, kind: 'permission', message: 'This origin is not allowed.', retryable: false },
   RAMPART_MAINTENANCE: { status: 503, kind: 'overloaded', message: 'Rampart is under maintenance; try again later.', retryable: true },
+  RAMPART_AUDIT_UNAVAILABLE: {
+    status: 503,
+    kind: 'overloaded',
+    message: 'Rampart cannot write its audit log right now, so requests are refused; try again later.',
+    retryable: true,
+  },
   RAMPART_RATE_LIMITED: { status: 429, kind: 'rate_limit', message: 'Too many requests; retry after the indicated time.', retryable: true },
   RAMPART_QUOTA_EXCEEDED: {
     status: 429,

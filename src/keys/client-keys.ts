@@ -158,6 +158,17 @@ export class ClientKeyService {
     return { ok: true, key: record };
   }
 
+  /**
+   * The stored key a presented key belongs to, whatever its state (revoked, expired, disabled included), or undefined.
+   * For audit events of refused keys, so they can name whose key it was; never use it to let a request in.
+   */
+  async identify(presented: string): Promise<ClientKeyRecord | undefined> {
+    if (!KEY_PATTERN.test(presented)) return undefined;
+    const hash = this.hash(presented);
+    const record = await this.#store.findByHash(hash);
+    return record !== undefined && timingSafeEqualString(record.hash, hash) ? record : undefined;
+  }
+
   /** HMAC-SHA-256 of a key under this instance's pepper, hex. */
   hash(key: string): string {
     return createHmac('sha256', this.#pepper).update(key, 'utf8').digest('hex');

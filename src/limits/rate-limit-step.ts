@@ -9,7 +9,11 @@ import { type LimiterBackend, type LimitResult, type Rate, RateLimiter } from '.
 import { type RateLimitSnapshot, setRateLimitHeaders } from './ratelimit-headers.ts';
 
 /** Options of the rate-limit step: the `rateLimits:` section (validated here, at boot) and the counters' store. */
-export type RateLimitStepOptions = z.input<typeof rateLimitsSchema> & { backend?: LimiterBackend };
+export type RateLimitStepOptions = z.input<typeof rateLimitsSchema> & {
+  backend?: LimiterBackend;
+  /** Told about every refusal and the tier that refused (audit events); it must not throw. */
+  onLimited?: (request: FastifyRequest, tier: 'key' | 'ip' | 'global') => void;
+};
 
 type Tier = 'key' | 'ip' | 'global';
 type Admitted = Extract<LimitResult, { ok: true }>;
@@ -32,7 +36,7 @@ interface Charge {
  * the per-address limit.
  */
 export function rateLimitStep(options: RateLimitStepOptions = {}): onRequestAsyncHookHandler {
-  const { backend, ...section } = options;
+  const { backend, onLimited, ...section } = options;
   const config = rateLimitsSchema.parse(section);
   const global = config.global === undefined ? undefined : RateLimiter.fromRate(config.global, 'global', backend);
   const perIp = config.perIp.enabled ? RateLimiter.fromRate(config.perIp, 'ip', backend) : undefined;
@@ -53,6 +57,11 @@ export function rateLimitStep(options: RateLimitStepOptions = {}): onRequestAsyn
         await Promise.all(admitted.map((a) => a.charge.limiter.refund(a.charge.bucket, 1, a.result.windowEndsAt)));
         setRateLimitHeaders(reply, { limit: result.limit, remaining: 0, resetMs: result.retryAfterMs });
         const retryAfterSeconds = Math.max(1, Math.ceil(result.retryAfterMs / 1000));
+        try {
+          onLimited?.(request, charge.tier);
+        } catch (error: unknown) {
+          request.log.error({ err: error }, 'rate limit: onLimited failed');
+        }
         await sendError(request, reply, new RampartError('RAMPART_RATE_LIMITED', { retryAfterSeconds }));
         return;
       }

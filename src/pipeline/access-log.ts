@@ -3,7 +3,9 @@ import type { Logger } from 'pino';
 
 /**
  * One access-log line per request, written when the socket response closes, so hijacked (streamed) replies are
- * logged the same way. Only the path is logged, never the query string (a `?key=` would leak) nor any header.
+ * logged the same way. Only the path is logged, never the query string (a `?key=` would leak) nor any header; the
+ * logger redacts secret fields at any depth besides (logging/redact.ts). The client IP is logged (forensics): it is
+ * personal data, not a secret, and never a metric label.
  */
 export function accessLogStep(options: { log: Logger; enabled: boolean }): onRequestHookHandler {
   const { log, enabled } = options;
@@ -17,6 +19,7 @@ export function accessLogStep(options: { log: Logger; enabled: boolean }): onReq
           msg: 'access',
           reqId: request.id,
           method: request.method,
+          ip: request.clientIp,
           path: q === -1 ? url : url.slice(0, q),
           status: reply.raw.statusCode,
           ms: Number(process.hrtime.bigint() - started) / 1e6,

@@ -2,6 +2,7 @@ import type { FastifyReply, FastifyRequest, onRequestAsyncHookHandler } from 'fa
 import type { IncomingHttpHeaders } from 'node:http';
 import { type ErrorCode, RampartError } from '../errors/catalogue.ts';
 import type { ClientKeyService, KeyRejection } from '../keys/client-keys.ts';
+import type { ClientKeyRecord } from '../storage/ports.ts';
 import { checkKeyScope, keyScopeError } from './key-scope.ts';
 import { sendError } from './send-error.ts';
 
@@ -43,12 +44,30 @@ function clientIpOf(request: FastifyRequest): string {
   return typeof request.ip === 'string' ? request.ip : '';
 }
 
+/** A refused client key, as the audit hook hears of it: the reason and, when the key exists, whose it is. Never the key. */
+export interface AuthRefusal {
+  /** A KeyRejection, `query_key`, or `scope_<route|ip>`. */
+  reason: string;
+  key?: { id: string; prefix: string } | undefined;
+}
+
 /**
  * Pipeline step: fail closed. Every non-public route needs a valid, unrevoked, unexpired, enabled client key, and
  * the key's route and IP scopes must allow this request (model and provider scopes are checked after routing).
+ * `onRefused` hears of every refusal (audit events); it must not throw.
  */
-export function clientAuthStep(options: { keys: ClientKeyService; allowQueryKey?: boolean }): onRequestAsyncHookHandler {
-  const { keys, allowQueryKey = false } = options;
+export function clientAuthStep(options: { keys: ClientKeyService; allowQueryKey?: boolean; onRefused?: (request: FastifyRequest, refusal: AuthRefusal) => void }): onRequestAsyncHookHandler {
+  const { keys, allowQueryKey = false, onRefused } = options;
+  const refused = async (request: FastifyRequest, reason: string, presented?: string, known?: ClientKeyRecord): Promise<void> => {
+    if (onRefused === undefined) return;
+    // A revoked, expired or disabled key exists: name it (id and display prefix). Only on this rare path is it looked up again.
+    const key = known ?? (presented !== undefined && (reason === 'revoked' || reason === 'expired' || reason === 'disabled') ? await keys.identify(presented) : undefined);
+    try {
+      onRefused(request, { reason, key: key === undefined ? undefined : { id: key.id, prefix: key.prefix } });
+    } catch (error: unknown) {
+      request.log.error({ err: error }, 'client auth: onRefused failed');
+    }
+  };
   return async function clientAuth(request: FastifyRequest, reply: FastifyReply): Promise<void> {
     if (request.routeOptions.config.public === true) return;
     let presented = extractClientKey(request.headers);
@@ -57,6 +76,7 @@ export function clientAuthStep(options: { keys: ClientKeyService; allowQueryKey?
       // A key in the URL ends up in access logs, proxies' logs and browser history: refused unless the operator opts in
       // (security.allowQueryKey, for Gemini clients that can only send ?key=).
       if (!allowQueryKey) {
+        await refused(request, 'query_key');
         await sendError(request, reply, new RampartError('RAMPART_AUTH_QUERY_KEY_REFUSED'));
         return;
       }
@@ -64,6 +84,7 @@ export function clientAuthStep(options: { keys: ClientKeyService; allowQueryKey?
     }
     const result = await keys.authenticate(presented);
     if (!result.ok) {
+      await refused(request, result.reason, presented);
       reply.header('www-authenticate', 'Bearer realm="rampart"');
       await sendError(request, reply, new RampartError(codeByRejection[result.reason]));
       return;
@@ -71,7 +92,10 @@ export function clientAuthStep(options: { keys: ClientKeyService; allowQueryKey?
     // Set before the scope check, so the access log and audit name the key that was refused.
     request.clientKey = result.key;
     const violation = checkKeyScope(result.key, { route: requestPath(request), ip: clientIpOf(request) });
-    if (violation) await sendError(request, reply, keyScopeError(violation));
+    if (violation) {
+      await refused(request, `scope_${violation.scope}`, undefined, result.key);
+      await sendError(request, reply, keyScopeError(violation));
+    }
   };
 }
 

@@ -102,3 +102,34 @@ describe('ipFilterStep', () => {
     );
   });
 });
+
+describe('ipFilterStep with temporary blocks', () => {
+  const until = () => Date.now() + 90_000;
+  const blockedSet = (addresses: string[]) => ({ blockedUntil: (ip: string) => (addresses.includes(ip) ? until() : undefined) });
+
+  it('refuses a blocked address with 403 RAMPART_IP_BLOCKED and retry-after, without any list configured', async () => {
+    const denied: [string, IpDenyReason][] = [];
+    const instance = build({ allowlist: [], denylist: [], blocks: blockedSet(['198.51.100.7']), onDenied: (ip, reason) => denied.push([ip, reason]) });
+    const res = await instance.inject({ url: '/v1/models', remoteAddress: '198.51.100.7' });
+    expect(res.statusCode).toBe(403);
+    expect(res.json<{ error: { code: string } }>().error.code).toBe('RAMPART_IP_BLOCKED');
+    expect(Number(res.headers['retry-after'])).toBeGreaterThanOrEqual(89);
+    expect(Number(res.headers['retry-after'])).toBeLessThanOrEqual(90);
+    expect(await statusFrom(instance, '198.51.100.8')).toBe(200);
+    expect(denied).toEqual([['198.51.100.7', 'blocked']]);
+  });
+
+  it('matches the normalised client address, so v4-mapped notation does not dodge a block', async () => {
+    const instance = build({ allowlist: [], denylist: [], blocks: blockedSet(['198.51.100.7']) });
+    expect(await statusFrom(instance, '::ffff:198.51.100.7')).toBe(403);
+  });
+
+  it('lets the denylist win over a block, and a block win over the allowlist', async () => {
+    const denied: IpDenyReason[] = [];
+    const instance = build({ allowlist: ['10.0.0.0/8'], denylist: ['10.6.6.0/24'], blocks: blockedSet(['10.6.6.6', '10.1.1.1']), onDenied: (_ip, reason) => denied.push(reason) });
+    expect(await statusFrom(instance, '10.6.6.6')).toBe(403);
+    expect(await statusFrom(instance, '10.1.1.1')).toBe(403);
+    expect(await statusFrom(instance, '10.1.1.2')).toBe(200);
+    expect(denied).toEqual(['denylisted', 'blocked']);
+  });
+});

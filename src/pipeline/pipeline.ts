@@ -13,7 +13,10 @@ import { clientIpStep, decorateClientIp } from './client-ip.ts';
 import { corsStep } from './cors.ts';
 import { ipFilterStep } from './ip-filter.ts';
 import { type MaintenanceView, maintenanceStep } from './maintenance.ts';
+import { type RequestMetricsSink, requestMetricsStep } from './request-metrics.ts';
 import { hstsOption, securityHeadersStep } from './security-headers.ts';
+import { securityAuditHooks } from './security-audit.ts';
+import type { AuditLog } from '../audit/audit-log.ts';
 import { errorHandler } from './error-handler.ts';
 import './fastify-types.ts';
 import { installJsonBodyParser } from './json-body.ts';
@@ -29,6 +32,12 @@ export interface ProxyPipelineDeps {
   rateLimits: RateLimitsConfig;
   bodyLimits: BodyLimits;
   maxConcurrentPerKey: number;
+  /** Security events (auth failures, IP, rate-limit, body refusals) go here; absent in tests that do not look. */
+  audit?: AuditLog | undefined;
+  /** Temporary IP blocks (alert rules, `rampart blocks`), checked with the IP lists. */
+  blocks?: { blockedUntil(clientIp: string): number | undefined } | undefined;
+  /** Request count and latency per route/provider/status (onResponse); absent when metrics are off. */
+  requestMetrics?: RequestMetricsSink | undefined;
 }
 
 /**
@@ -51,6 +60,7 @@ export interface ProxyPipelineDeps {
 export function installProxyPipeline(app: FastifyInstance, deps: ProxyPipelineDeps): void {
   const { security } = deps;
   app.decorateRequest('clientKey', null);
+  app.decorateRequest('routedProvider', null);
   decorateClientIp(app);
   app.addHook('onRequest', (request, reply, done) => {
     reply.header('x-request-id', request.id);
@@ -59,13 +69,19 @@ export function installProxyPipeline(app: FastifyInstance, deps: ProxyPipelineDe
   app.addHook('onRequest', clientIpStep({ trustedProxies: security.trustedProxies }));
   app.addHook('onRequest', accessLogStep({ log: deps.log, enabled: deps.accessLog }));
   app.addHook('onRequest', securityHeadersStep({ hsts: hstsOption(security.hsts) }));
-  app.addHook('onRequest', ipFilterStep({ allowlist: security.ipAllowlist, denylist: security.ipDenylist, onDenied: (ip, reason) => deps.log.warn({ ip, reason }, 'request refused by IP list') }));
+  const audit = securityAuditHooks(deps.audit);
+  app.addHook('onRequest', ipFilterStep({ allowlist: security.ipAllowlist, denylist: security.ipDenylist, ...(deps.blocks ? { blocks: deps.blocks } : {}), onDenied: (ip, reason, request) => {
+    deps.log.warn({ ip, reason }, 'request refused by IP list');
+    audit.ipDenied(request, reason);
+  } }));
   app.addHook('onRequest', corsStep({ allowedOrigins: security.cors.allowedOrigins }));
   app.addHook('onRequest', maintenanceStep(deps.maintenance));
-  app.addHook('onRequest', clientAuthStep({ keys: deps.keys, allowQueryKey: security.allowQueryKey }));
-  app.addHook('onRequest', rateLimitStep(deps.rateLimits));
+  app.addHook('onRequest', clientAuthStep({ keys: deps.keys, allowQueryKey: security.allowQueryKey, onRefused: audit.authRefused }));
+  app.addHook('onRequest', rateLimitStep({ ...deps.rateLimits, onLimited: audit.rateLimited }));
   app.addHook('onRequest', keyConcurrencyStep({ maxPerKey: deps.maxConcurrentPerKey }));
-  installJsonBodyParser(app, deps.bodyLimits);
+  // onResponse: after the answer is complete, so it does not order against the steps above.
+  if (deps.requestMetrics) app.addHook('onResponse', requestMetricsStep(deps.requestMetrics));
+  installJsonBodyParser(app, deps.bodyLimits, audit.bodyRefused);
   app.setErrorHandler(errorHandler);
   app.setNotFoundHandler((request, reply) => sendError(request, reply, new RampartError('RAMPART_ROUTE_NOT_FOUND')));
 }

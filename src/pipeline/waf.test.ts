@@ -75,7 +75,8 @@ describe('wafStep in Fastify', () => {
     const instance = await app({ mode: 'detect' }, onDetect);
     const response = await instance.inject({ method: 'POST', url: '/v1/chat/completions', payload: { text: `use ${GOOGLE_KEY}` } });
     expect(response.json()).toEqual({ ok: true });
-    expect(onDetect).toHaveBeenCalledWith('secrets.google-api-key', { route: '/v1/chat/completions', model: 'gemini-2.5-pro', keyId: null });
+    // The request id rides along for audit events (the client IP too, where the client-IP step ran).
+    expect(onDetect).toHaveBeenCalledWith('secrets.google-api-key', { route: '/v1/chat/completions', model: 'gemini-2.5-pro', keyId: null, requestId: expect.stringMatching(/\S/) as unknown });
     await instance.close();
   });
 

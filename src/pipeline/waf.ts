@@ -12,6 +12,9 @@ export interface WafEventContext {
   route: string;
   model: string;
   keyId: string | null;
+  /** The request and client address, for audit events (absent when the check runs outside a request). */
+  requestId?: string;
+  ip?: string;
 }
 
 /** Where WAF outcomes go (audit events, metrics); wired by the app. */
@@ -26,11 +29,11 @@ export interface WafHooks {
  * Runs the WAF on one request: reports detections, and throws RAMPART_WAF_BLOCKED naming the rule id (and nothing
  * of what matched) when a rule blocks.
  */
-export function wafCheck(waf: Waf, input: WafInput, hooks: WafHooks): void {
+export function wafCheck(waf: Waf, input: WafInput, hooks: WafHooks, where?: { requestId: string; ip: string }): void {
   const verdict = waf.inspect(input);
   if (verdict.action === 'allow') return;
   // The path only: a query string may carry a credential (Gemini's ?key=).
-  const context: WafEventContext = { route: routePath(input.route), model: input.model, keyId: input.keyId ?? null };
+  const context: WafEventContext = { route: routePath(input.route), model: input.model, keyId: input.keyId ?? null, ...where };
   for (const ruleId of verdict.detected) hooks.onDetect(ruleId, context);
   if (verdict.action === 'block') {
     hooks.onBlock?.(verdict.ruleId, context);
@@ -62,6 +65,7 @@ export function wafStep(options: { config: WafConfig } & WafHooks): WafStep {
         keyId: request.clientKey?.id ?? null,
       },
       hooks,
+      { requestId: request.id, ip: request.clientIp },
     );
   };
 }

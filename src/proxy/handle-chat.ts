@@ -11,6 +11,9 @@ import { relayStream } from './relay-stream.ts';
 import { forTarget, planForKey } from './resolve-route.ts';
 import { buildCall, callJson } from './upstream-call.ts';
 import { withClientAbort } from './with-abort.ts';
+import { signedCredential } from './oauth-credential.ts';
+import { startUsage, usageTokens } from '../usage/request-usage.ts';
+import { estimateRequestTokens } from '../formats/canonical/estimate-tokens.ts';
 
 /** Where each client format puts its output cap, for the ceiling's error message. */
 const MAX_TOKENS_PARAM = { openai: 'max_tokens', anthropic: 'max_tokens', gemini: 'generationConfig.maxOutputTokens' } as const;
@@ -28,11 +31,13 @@ export async function handleChat(deps: ProxyDeps, format: ClientFormat, context:
   if (canonical.maxTokens === undefined) delete canonical.maxTokens;
   const plan = planForKey(deps.router, canonical.model, request);
   const hold = await holdQuota(deps.quota, request, canonical);
+  const accounting = startUsage(deps.usage, request, reply, 'chat', canonical.model, true);
   let answered = false;
   let usage: Usage | undefined;
   try {
     await withClientAbort(reply, (signal) =>
-      failover(deps, request, plan, signal, async (target, credential) => {
+      failover(deps, request, plan, signal, async (target, pooled) => {
+        const credential = await signedCredential(deps.oauthTokens, pooled);
         const { provider } = target;
         const asked = forTarget(canonical, target);
         const call = buildCall(() => provider.adapter.chatCall(asked, { baseUrl: provider.baseUrl, credential }));
@@ -63,6 +68,8 @@ export async function handleChat(deps: ProxyDeps, format: ClientFormat, context:
       }),
     );
   } finally {
+    // A cut stream (client gone, upstream reset) has no usage event: its input is estimated, its output counted as 0.
+    accounting?.settle(usageTokens(usage), () => estimateRequestTokens(canonical));
     await hold.finish({ answered, usage }).catch((error: unknown) => request.log.error({ err: error, reqId: request.id }, 'recording token usage failed'));
   }
 }

@@ -6,6 +6,8 @@ import { type ProxyDeps, failover } from './proxy-deps.ts';
 import { forTarget, planForKey } from './resolve-route.ts';
 import { buildCall, callJson } from './upstream-call.ts';
 import { withClientAbort } from './with-abort.ts';
+import { signedCredential } from './oauth-credential.ts';
+import { startUsage } from '../usage/request-usage.ts';
 
 /**
  * Token counting (Anthropic count_tokens, Gemini countTokens). When the model's first provider has a counting
@@ -26,8 +28,11 @@ export async function handleCountTokens(
     return;
   }
   const capable = plan.targets.filter((t) => t.provider.adapter.countTokens !== undefined);
+  // Counting spends no tokens: the record has zero counts and shows who asked which provider, how fast.
+  startUsage(deps.usage, request, reply, 'count_tokens', canonical.model)?.tokens({ input: 0, output: 0, estimated: false });
   await withClientAbort(reply, (signal) =>
-    failover(deps, request, { targets: capable }, signal, async (target, credential) => {
+    failover(deps, request, { targets: capable }, signal, async (target, pooled) => {
+      const credential = await signedCredential(deps.oauthTokens, pooled);
       const { provider } = target;
       const counter = provider.adapter.countTokens!;
       const asked = forTarget(canonical, target);

@@ -9,6 +9,9 @@ import type { CooldownTracker } from '../routing/cooldowns.ts';
 import { type AttemptOutcome, runWithFailover } from '../routing/failover.ts';
 import type { PooledCredential, RoutePlan, RouteTarget, Router } from '../routing/router.ts';
 import type { UpstreamClient } from '../upstream/upstream-client.ts';
+import type { AccessTokenSource } from '../oauth/token-refresher.ts';
+import type { UsageRecorder } from '../usage/usage-recorder.ts';
+import { usageOf } from '../usage/request-usage.ts';
 
 /** Retry and affinity settings from `routing:`. */
 export interface RoutingSettings {
@@ -30,6 +33,10 @@ export interface ProxyDeps {
   quota: MonthlyQuota;
   /** Per-provider requests and estimated tokens per minute (all credentials together). */
   providerLimits: ProviderLimits;
+  /** Usage accounting: one record per proxied request (absent in tests that do not look at it). */
+  usage?: UsageRecorder;
+  /** Fresh access tokens for `auth: 'oauth'` credentials (absent when no OAuth credential can be in a pool). */
+  oauthTokens?: AccessTokenSource;
 }
 
 /** A client wire format as a route serves it: its codec and the shape its errors take. */
@@ -48,14 +55,49 @@ export function failover<T>(
 ): Promise<T> {
   const header = deps.routing.sessionAffinityHeader;
   const affinity = header === undefined ? undefined : request.headers[header];
-  return runWithFailover({
+  const settled = runWithFailover({
     plan,
     cooldowns: deps.cooldowns,
     retries: deps.routing.retries,
     jitterMs: deps.routing.retryJitterMs,
     ...(typeof affinity === 'string' && affinity !== '' ? { affinityKey: affinity } : {}),
     signal,
-    attempt,
+    attempt: routedAttempt(request, usageOf(request) === undefined ? attempt : trackedAttempt(request, attempt)),
     onRetry: (info) => request.log.warn({ reqId: request.id, ...info }, 'upstream attempt failed; trying the next credential'),
   });
+  const usage = usageOf(request);
+  if (usage === undefined) return settled;
+  // Usage accounting learns how the loop ended; the promise the caller awaits is unchanged.
+  settled.then(
+    () => usage.settleFromFailover(),
+    (error: unknown) => {
+      usage.fail(error);
+      usage.settleFromFailover();
+    },
+  );
+  return settled;
+}
+
+/** The attempt, noting on the request which provider it tries: request metrics label the answer with the last one. */
+function routedAttempt<T>(
+  request: FastifyRequest,
+  attempt: (target: RouteTarget, credential: PooledCredential) => Promise<AttemptOutcome<T>>,
+): (target: RouteTarget, credential: PooledCredential) => Promise<AttemptOutcome<T>> {
+  return (target, credential) => {
+    request.routedProvider = target.provider.id;
+    return attempt(target, credential);
+  };
+}
+
+/** The attempt, telling usage accounting which provider, credential and model it tries and whether it failed late. */
+function trackedAttempt<T>(
+  request: FastifyRequest,
+  attempt: (target: RouteTarget, credential: PooledCredential) => Promise<AttemptOutcome<T>>,
+): (target: RouteTarget, credential: PooledCredential) => Promise<AttemptOutcome<T>> {
+  return async (target, credential) => {
+    usageOf(request)?.attempt(target.provider.id, credential.id, target.upstreamModel);
+    const outcome = await attempt(target, credential);
+    if (outcome.lateFailure) usageOf(request)?.lateFailure();
+    return outcome;
+  };
 }

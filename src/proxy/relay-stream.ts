@@ -9,6 +9,7 @@ import type { ProviderRuntime } from '../routing/router.ts';
 import { type UpstreamCall, type UpstreamClient } from '../upstream/upstream-client.ts';
 import type { ClientFormat } from './proxy-deps.ts';
 import { toStreamError } from './stream-errors.ts';
+import { observerOf } from './proxy-observer.ts';
 import { sendChecked } from './upstream-call.ts';
 
 /** One streamed call's context. */
@@ -39,8 +40,35 @@ export interface RelayOutcome {
 }
 
 export async function relayStream(ctx: RelayContext): Promise<RelayOutcome> {
+  const observer = observerOf(ctx.upstream);
+  if (observer === undefined) return relay(ctx, undefined);
+  const id = ctx.provider.id;
+  const track: StreamTrack = { responded: false, started: false, onStart: () => observer.streamStarted(id) };
+  try {
+    const outcome = await relay(ctx, track);
+    if (outcome.lateFailure) observer.upstreamFailed(id, outcome.lateFailure);
+    if (outcome.usage) observer.usage(id, outcome.usage);
+    return outcome;
+  } catch (error) {
+    // sendChecked reported failures of the call itself; these came while reading the stream, before its first byte.
+    if (track.responded) observer.upstreamFailed(id, error);
+    throw error;
+  } finally {
+    if (track.started) observer.streamEnded(id);
+  }
+}
+
+/** How far a relay got, for the observer. */
+interface StreamTrack {
+  responded: boolean;
+  started: boolean;
+  onStart(): void;
+}
+
+async function relay(ctx: RelayContext, track: StreamTrack | undefined): Promise<RelayOutcome> {
   const { request, reply, format, canonical, provider, signal } = ctx;
   const response = await sendChecked(ctx.upstream, ctx.call, provider, signal);
+  if (track) track.responded = true;
   const contentType = String(response.headers['content-type'] ?? '');
   if (!contentType.startsWith('text/event-stream')) {
     await response.body.dump();
@@ -72,6 +100,10 @@ export async function relayStream(ctx: RelayContext): Promise<RelayOutcome> {
     if (pending === '' || !hasContent) return;
     if (!started) {
       started = true;
+      if (track) {
+        track.started = true;
+        track.onStart();
+      }
       reply.hijack();
       raw.writeHead(200, { ...(reply.getHeaders() as Record<string, string>), 'content-type': writer.contentType, 'cache-control': 'no-cache', 'x-accel-buffering': 'no' });
     }

@@ -46,11 +46,39 @@ export class Router {
   readonly #providers: ProviderRuntime[];
   readonly #byId = new Map<string, ProviderRuntime>();
   readonly #fallbacks: Readonly<Record<string, readonly string[]>>;
+  /** Each provider's credentials from the config file: kept when vault-sourced members are replaced. */
+  readonly #configMembers = new Map<string, readonly PooledCredential[]>();
 
   constructor(providers: readonly ProviderConfig[], fallbacks: Readonly<Record<string, readonly string[]>> = {}) {
     this.#providers = providers.map(toRuntime);
-    for (const p of this.#providers) this.#byId.set(p.id, p);
+    for (const p of this.#providers) {
+      this.#byId.set(p.id, p);
+      this.#configMembers.set(p.id, p.pool.members);
+    }
     this.#fallbacks = fallbacks;
+  }
+
+  /**
+   * Replaces the vault-sourced members of a provider's pool (config members stay first, in config order). A vault
+   * member whose id a config member already uses is left out and its id returned. Requests already running keep the
+   * pool they started with; the policy's rotation starts afresh. Returns undefined when no provider has this id.
+   */
+  replaceVaultCredentials(providerId: string, members: readonly PooledCredential[]): string[] | undefined {
+    const provider = this.#byId.get(providerId);
+    const configured = this.#configMembers.get(providerId);
+    if (provider === undefined || configured === undefined) return undefined;
+    const taken = new Set(configured.map((m) => m.id));
+    const skipped: string[] = [];
+    const added: PooledCredential[] = [];
+    for (const member of members) {
+      if (taken.has(member.id)) skipped.push(member.id);
+      else {
+        taken.add(member.id);
+        added.push(member);
+      }
+    }
+    provider.pool = new CredentialPool([...configured, ...added], provider.pool.policy);
+    return skipped;
   }
 
   /** The plan for `model`, or why there is none. */

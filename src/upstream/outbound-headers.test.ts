@@ -20,6 +20,12 @@ describe('outboundHeaders', () => {
     expect(result).toEqual({ 'anthropic-version': '2023-06-01', 'content-type': 'text/plain' });
   });
 
+  it('merges the adapter\'s anthropic-beta flags with the client\'s instead of dropping either', () => {
+    const client: IncomingHttpHeaders = { 'anthropic-beta': 'interleaved-thinking-2025-05-14, oauth-2025-04-20' };
+    expect(outboundHeaders({ 'anthropic-beta': 'oauth-2025-04-20' }, client, ['anthropic-beta'])).toEqual({ 'anthropic-beta': 'interleaved-thinking-2025-05-14,oauth-2025-04-20' });
+    expect(outboundHeaders({ 'anthropic-beta': 'oauth-2025-04-20' }, {}, ['anthropic-beta'])).toEqual({ 'anthropic-beta': 'oauth-2025-04-20' });
+  });
+
   it.each([
     ['authorization', 'Bearer rampart-client-key'],
     ['x-api-key', 'rampart-client-key'],

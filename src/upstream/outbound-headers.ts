@@ -23,6 +23,12 @@ const NEVER_FROM_CLIENT = new Set([
   'expect',
 ]);
 
+/**
+ * Comma-separated flag lists where the adapter's flags join the client's instead of replacing them: an OAuth
+ * credential needs its `anthropic-beta` flag, and the client's own beta features must survive it.
+ */
+const MERGED_LISTS = new Set(['anthropic-beta']);
+
 /** RFC 9110 §5.1 field name (token); anything else cannot be a header name we would send. */
 const TOKEN = /^[!#$%&'*+\-.^_`|~0-9a-z]+$/;
 
@@ -62,8 +68,18 @@ export function outboundHeaders(
     result.set(name, value);
   }
   // Last, so an adapter header replaces a client one of the same name in any letter case.
-  for (const [name, value] of Object.entries(adapterHeaders)) result.set(name.toLowerCase(), value);
+  for (const [raw, value] of Object.entries(adapterHeaders)) {
+    const name = raw.toLowerCase();
+    const client = result.get(name);
+    result.set(name, client !== undefined && MERGED_LISTS.has(name) ? mergeLists(client, value) : value);
+  }
   return Object.fromEntries(result);
+}
+
+/** The union of two comma-separated lists, each item once, in first-seen order. */
+function mergeLists(first: string, second: string): string {
+  const items = new Set([...first.split(','), ...second.split(',')].map((item) => item.trim()).filter((item) => item !== ''));
+  return [...items].join(',');
 }
 
 /** A header as one string: repeated fields joined by ", " (RFC 9110 §5.3); undefined when absent. */

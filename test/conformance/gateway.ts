@@ -30,7 +30,7 @@ export async function startGateway(): Promise<Gateway> {
   const config = await work.writeConfig(
     // Fault tests hit the same credentials over and over: cooldowns of 1 ms keep each case independent (failover and
     // cooldowns have their own end-to-end tests).
-    `server:\n  proxy: { host: 127.0.0.1, port: 0 }\nlogging: { level: warn }\nrouting:\n  cooldowns: { authMs: 1, modelNotFoundMs: 1, rateLimitBaseMs: 1, rateLimitMaxMs: 1, serverErrorMs: 1, networkMs: 1 }\nproviders:\n` +
+    `server:\n  proxy: { host: 127.0.0.1, port: 0 }\n  metrics: { port: 0 }\n  dashboard: { port: 0 }\nlogging: { level: warn }\nrouting:\n  cooldowns: { authMs: 1, modelNotFoundMs: 1, rateLimitBaseMs: 1, rateLimitMaxMs: 1, serverErrorMs: 1, networkMs: 1 }\nproviders:\n` +
       provider('oai', 'openai', `${mockUrl}/v1`) +
       provider('ant', 'anthropic', mockUrl) +
       provider('gem', 'gemini', mockUrl) +

@@ -18,17 +18,22 @@ export interface RunningProcess {
   stop(): Promise<number | null>;
 }
 
-/** Starts `rampart <args>` as a real child process with the project's Node. */
-export function startCli(args: string[], options: { cwd?: string; env?: Record<string, string> } = {}): RunningProcess {
+/**
+ * Starts `rampart <args>` as a real child process with the project's Node. With `stdin: 'pipe'` the test writes to
+ * `child.stdin` (e.g. a pasted redirect URL); standard input is closed otherwise.
+ */
+export function startCli(args: string[], options: { cwd?: string; env?: Record<string, string>; stdin?: 'pipe' } = {}): RunningProcess {
   const child = spawn(process.execPath, [BIN, ...args], {
     cwd: options.cwd ?? ROOT,
     env: { ...process.env, ...options.env },
-    stdio: ['ignore', 'pipe', 'pipe'],
+    stdio: [options.stdin ?? 'ignore', 'pipe', 'pipe'],
   });
   let out = '';
   let err = '';
-  child.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
-  child.stderr.setEncoding('utf8').on('data', (d: string) => (err += d));
+  const { stdout, stderr } = child;
+  if (stdout === null || stderr === null) throw new Error('child process has no output pipes');
+  stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
+  stderr.setEncoding('utf8').on('data', (d: string) => (err += d));
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   return {
     child,

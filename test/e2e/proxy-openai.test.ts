@@ -29,6 +29,8 @@ describe('OpenAI chat completions through Rampart (real processes, official SDK)
     configFile = await work.writeConfig(`
 server:
   proxy: { host: 127.0.0.1, port: 0 }
+  metrics: { port: 0 }
+  dashboard: { port: 0 }
 dataDir: ./data
 limits: { maxBodyBytes: 65536 }
 logging: { level: info }

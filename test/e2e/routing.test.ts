@@ -28,7 +28,7 @@ describe('routing: pools, cooldowns, failover, aliases (real processes)', () => 
     mock = startCli(['mock-upstream', '--port', '0']);
     mockUrl = (await mock.waitFor(/listening on (http:\/\/127\.0\.0\.1:\d+)/))[1]!;
     config = await work.writeConfig(
-      'server:\n  proxy: { host: 127.0.0.1, port: 0 }\nlogging: { level: warn }\n' +
+      'server:\n  proxy: { host: 127.0.0.1, port: 0 }\n  metrics: { port: 0 }\n  dashboard: { port: 0 }\nlogging: { level: warn }\n' +
         'routing:\n  retries: 2\n  retryJitterMs: 5\n  sessionAffinityHeader: x-session-id\n  fallbacks: { primary-model: [backup/backup-model] }\n' +
         'providers:\n' +
         provider('rr', '    credentials: [{ apiKey: sk-a }, { apiKey: sk-b }, { apiKey: sk-c }]\n', '[rr-model, { name: fast, upstream: gpt-4o-mini }]') +
@@ -218,7 +218,7 @@ describe('scoped client keys (real processes)', () => {
     const mockUrl = (await mock.waitFor(/listening on (http:\/\/127\.0\.0\.1:\d+)/))[1]!;
     const provider = (id: string, models: string) =>
       `  - id: ${id}\n    type: openai-compatible\n    allowPrivateNetwork: true\n    baseUrl: ${mockUrl}/v1\n    credentials: [{ apiKey: sk-${id} }]\n    models: ${models}\n`;
-    config = await work.writeConfig(`server:\n  proxy: { host: 127.0.0.1, port: 0 }\nlogging: { level: warn }\nproviders:\n${provider('a', '[alpha-1, { name: fast, upstream: beta-1 }]')}${provider('b', '[beta-1]')}${provider('c', '[gamma-1]')}    rpm: 3\n`);
+    config = await work.writeConfig(`server:\n  proxy: { host: 127.0.0.1, port: 0 }\n  metrics: { port: 0 }\n  dashboard: { port: 0 }\nlogging: { level: warn }\nproviders:\n${provider('a', '[alpha-1, { name: fast, upstream: beta-1 }]')}${provider('b', '[beta-1]')}${provider('c', '[gamma-1]')}    rpm: 3\n`);
     serve = startCli(['serve', '--config', config]);
     proxyUrl = (await serve.waitFor(/proxy listening on (http:\/\/127\.0\.0\.1:\d+)/))[1]!;
   });

@@ -18,7 +18,7 @@ describe('security: hostile clients (real processes)', () => {
     mock = startCli(['mock-upstream', '--port', '0']);
     const mockUrl = (await mock.waitFor(/listening on (http:\/\/127\.0\.0\.1:\d+)/))[1]!;
     config = await work.writeConfig(
-      `server:\n  proxy: { host: 127.0.0.1, port: 0 }\nlogging: { level: warn }\n` +
+      `server:\n  proxy: { host: 127.0.0.1, port: 0 }\n  metrics: { port: 0 }\n  dashboard: { port: 0 }\nlogging: { level: warn }\n` +
         `limits: { headersTimeoutMs: 1000, maxConcurrentPerKey: 2 }\n` +
         // the fuzz run sends many requests from one address; the per-IP limit has its own tests
         `rateLimits: { perIp: { rps: 10000, burst: 10000 } }\n` +

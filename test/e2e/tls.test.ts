@@ -61,6 +61,8 @@ server:
     host: 127.0.0.1
     port: 0
     tls: { certFile: tls/server.crt, keyFile: tls/server.key }
+  metrics: { port: 0 }
+  dashboard: { port: 0 }
 dataDir: ./data
 `);
     serve = startCli(['serve', '--config', configFile]);

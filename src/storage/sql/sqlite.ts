@@ -2,13 +2,18 @@ import BetterSqlite3 from 'better-sqlite3';
 import { Kysely, SqliteDialect } from 'kysely';
 import { chmodSync } from 'node:fs';
 import path from 'node:path';
-import { ensurePrivateDir } from '../../lib/secure-file.ts';
+import { ensurePrivateDir, ensurePrivateFile } from '../../lib/secure-file.ts';
 import type { Storage } from '../ports.ts';
 import { SqliteClientKeyStore } from './sqlite-client-key-store.ts';
 import { type CooldownTables, SqlCooldownStore } from './cooldown-store.ts';
 import type { Database } from './database.ts';
 import { migrateToLatest } from './migrate.ts';
+import { sqliteWriteProbe } from './sqlite-write-probe.ts';
 import { SqlTokenUsageStore, type TokenUsageTables } from './token-usage-store.ts';
+import { SqlVaultStore, type VaultTables } from './vault-store.ts';
+import { SqlUsageEventStore, type UsageEventTables } from './usage-event-store.ts';
+import { type IpBlockTables, SqlIpBlockStore } from './ip-block-store.ts';
+import { type AuditEventTables, SqlAuditEventStore } from './audit-event-store.ts';
 
 /** File name of the embedded database inside `dataDir`. */
 export const SQLITE_FILE = 'rampart.db';
@@ -21,6 +26,8 @@ export const SQLITE_FILE = 'rampart.db';
 export async function openSqliteStorage(dataDir: string): Promise<Storage> {
   await ensurePrivateDir(dataDir);
   const file = path.join(dataDir, SQLITE_FILE);
+  // Created 0600 before SQLite opens it, so it never exists with the umask's looser mode.
+  await ensurePrivateFile(file);
   const sqlite = new BetterSqlite3(file);
   // SQLite gives its -wal and -shm files the database file's mode, so this covers all three.
   chmodSync(file, 0o600);
@@ -39,6 +46,11 @@ export async function openSqliteStorage(dataDir: string): Promise<Storage> {
     clientKeys: new SqliteClientKeyStore(db, sqlite),
     cooldowns: new SqlCooldownStore(db.withTables<CooldownTables>()),
     tokenUsage: new SqlTokenUsageStore(db.withTables<TokenUsageTables>()),
+    vault: new SqlVaultStore(db.withTables<VaultTables>()),
+    usageEvents: new SqlUsageEventStore(db.withTables<UsageEventTables>()),
+    ipBlocks: new SqlIpBlockStore(db.withTables<IpBlockTables>()),
+    auditEvents: new SqlAuditEventStore(db.withTables<AuditEventTables>()),
+    checkWritable: sqliteWriteProbe(sqlite),
     close: () => db.destroy(),
   };
 }

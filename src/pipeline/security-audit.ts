@@ -1,0 +1,77 @@
+import type { FastifyRequest } from 'fastify';
+import type { AuditEventInput, AuditLog } from '../audit/audit-log.ts';
+import type { ErrorCode, RampartError } from '../errors/catalogue.ts';
+import type { AuthRefusal } from './client-auth.ts';
+import type { IpDenyReason } from './ip-filter.ts';
+import type { WafEventContext } from './waf.ts';
+
+/** Body refusals that point at a hostile or broken client rather than a typo: audited as `security_violation`. */
+const BODY_VIOLATIONS: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
+  'RAMPART_REQUEST_PROTO_POISONING',
+  'RAMPART_REQUEST_INVALID_UTF8',
+  'RAMPART_REQUEST_TOO_DEEP',
+  'RAMPART_REQUEST_STRING_TOO_LONG',
+]);
+
+/** The pipeline's audit hooks: each turns one refusal into one audit event with the client address and request id. */
+export interface SecurityAuditHooks {
+  ipDenied: (request: FastifyRequest, reason: IpDenyReason) => void;
+  authRefused: (request: FastifyRequest, refusal: AuthRefusal) => void;
+  rateLimited: (request: FastifyRequest, scope: 'key' | 'ip' | 'global') => void;
+  bodyRefused: (request: FastifyRequest, error: RampartError) => void;
+  wafDetect: (ruleId: string, context: WafEventContext) => void;
+  wafBlock: (ruleId: string, context: WafEventContext) => void;
+}
+
+/** Who made the request: the key when one was presented and known, else anonymous. */
+function actorOf(request: FastifyRequest): string {
+  return request.clientKey ? `key:${request.clientKey.id}` : 'anonymous';
+}
+
+/** The request path only: a query string may hold a credential (Gemini's ?key=). */
+function routeOf(request: FastifyRequest): string {
+  const url = request.raw.url ?? request.url;
+  const q = url.indexOf('?');
+  return q === -1 ? url : url.slice(0, q);
+}
+
+/**
+ * Hooks that write the security events alert rules and operators need: `ip_denied`, `auth_failure`, `rate_limited`,
+ * `security_violation`, `waf_detect`, `waf_block`. Details hold reason codes, rule ids, key ids and display prefixes
+ * only: never a presented key, a header value or prompt text. Without an audit log every hook is a no-op.
+ */
+export function securityAuditHooks(audit: AuditLog | undefined): SecurityAuditHooks {
+  const record = (event: AuditEventInput): void => {
+    // record() never throws by contract; a sink that does anyway must not turn a refusal into a 500.
+    try {
+      audit?.record(event);
+    } catch {
+      /* the sink reports its own failures (audit_sink_failure, healthy() = false) */
+    }
+  };
+  const base = (request: FastifyRequest) => ({ actor: actorOf(request), ip: request.clientIp, requestId: request.id });
+  return {
+    ipDenied: (request, reason) => {
+      record({ type: 'ip_denied', ...base(request), outcome: 'denied', details: { reason, route: routeOf(request) } });
+    },
+    authRefused: (request, refusal) => {
+      const actor = refusal.key === undefined ? 'anonymous' : `key:${refusal.key.id}`;
+      const details: Record<string, unknown> = { reason: refusal.reason, route: routeOf(request) };
+      if (refusal.key !== undefined) details.keyPrefix = refusal.key.prefix;
+      record({ type: 'auth_failure', actor, ip: request.clientIp, requestId: request.id, outcome: 'denied', details });
+    },
+    rateLimited: (request, scope) => {
+      record({ type: 'rate_limited', ...base(request), outcome: 'denied', details: { scope, route: routeOf(request) } });
+    },
+    bodyRefused: (request, error) => {
+      if (!BODY_VIOLATIONS.has(error.code)) return;
+      record({ type: 'security_violation', ...base(request), outcome: 'denied', details: { code: error.code, route: routeOf(request) } });
+    },
+    wafDetect: (ruleId, context) => {
+      record({ type: 'waf_detect', actor: context.keyId === null ? 'anonymous' : `key:${context.keyId}`, ip: context.ip, requestId: context.requestId, outcome: 'detected', details: { ruleId, route: context.route, model: context.model.slice(0, 100) } });
+    },
+    wafBlock: (ruleId, context) => {
+      record({ type: 'waf_block', actor: context.keyId === null ? 'anonymous' : `key:${context.keyId}`, ip: context.ip, requestId: context.requestId, outcome: 'blocked', details: { ruleId, route: context.route, model: context.model.slice(0, 100) } });
+    },
+  };
+}
