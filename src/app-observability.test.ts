@@ -137,6 +137,8 @@ ${extra}providers:
     expect(sample(text, 'rampart_tokens_total{provider="good",kind="output"}')).toBeGreaterThan(0);
     expect(sample(text, 'rampart_credential_cooling{provider="wrongkey",credential="wrongkey#0"}')).toBe(1);
     expect(sample(text, 'rampart_credential_cooling{provider="good",credential="good-main"}')).toBe(0);
+    // The pipeline audits the refused key; the metrics hear it through the audit log.
+    expect(sample(text, 'rampart_auth_failures_total{reason="invalid"}')).toBe(1);
 
     // No label carries a client key, its id or prefix, an IP address, an upstream secret or a raw URL.
     for (const forbidden of [created.key, created.record.id, created.record.prefix, upstreamKey, 'sk-wrong-observe', '127.0.0.1', '/v1/nowhere', '?key=']) {
@@ -146,12 +148,22 @@ ${extra}providers:
     expect(text).not.toMatch(/rk_live_/);
   });
 
+  it('a stream cut mid-way counts as stream_interrupted and leaves no stream in flight', async () => {
+    const { app } = build();
+    const cut = await chat(app, { ...hi, stream: true, messages: [{ role: 'user', content: 'tell me a long story [mock:reset-after=2]' }] });
+    expect(cut.statusCode).toBe(200);
+    const text = await scrape(app);
+    expect(sample(text, 'rampart_upstream_errors_total{provider="good",kind="stream_interrupted"}')).toBe(1);
+    expect(sample(text, 'rampart_streams_in_flight{provider="good"}')).toBe(0);
+    expect(text).toContain('rampart_streams_in_flight{provider="good"} 0');
+  });
+
   it('feeds the security counters from the audit log it is given', async () => {
     const { app, audit } = build();
     audit.record({ type: 'auth_failure', actor: 'anonymous', ip: '198.51.100.7', outcome: 'denied', details: { code: 'RAMPART_AUTH_INVALID_KEY' } });
     audit.record({ type: 'waf_block', actor: 'key:x', outcome: 'blocked', details: { ruleId: 'r1' } });
     const text = await scrape(app);
-    expect(sample(text, 'rampart_auth_failures_total{reason="invalid_key"}')).toBe(1);
+    expect(sample(text, 'rampart_auth_failures_total{reason="invalid"}')).toBe(1);
     expect(sample(text, 'rampart_security_events_total{type="waf_block"}')).toBe(1);
     expect(text).not.toContain('198.51.100.7');
   });

@@ -119,6 +119,7 @@ export function buildApp(deps: AppDeps): App {
     bodyLimits: { maxDepth: config.validation.maxJsonDepth, maxStringLength: config.validation.maxStringLength },
     maxConcurrentPerKey: config.limits.maxConcurrentPerKey,
     audit: deps.audit,
+    auditFailurePolicy: config.audit.onFailure.proxy,
     blocks: deps.blocks,
     requestMetrics: metrics,
   });

@@ -11,7 +11,8 @@ import { openStorage } from './storage/open-storage.ts';
 import { type CertificateWatcher, watchCertificates } from './server/certificate-watcher.ts';
 import { loadTlsOptions } from './server/tls.ts';
 import { type StartedSideListeners, loadSideTls, startSideListeners } from './server/start-side-listeners.ts';
-import { AuditRelay } from './alerts/audit-relay.ts';
+import type { AuditWriter } from './audit/audit-writer.ts';
+import { openAuditLog } from './audit/open-audit-log.ts';
 import { type Alerting, startAlerting } from './alerts/start-alerting.ts';
 import { UsageRecorder } from './usage/usage-recorder.ts';
 import { checkDataDirPermissions } from './lib/data-dir-permissions.ts';
@@ -62,6 +63,7 @@ export async function startRampart(loaded: LoadedConfig, notice: (line: string) 
   let closeUsage = (): Promise<void> => Promise.resolve();
   let alerting: Alerting | undefined;
   let usageEvents: UsageRecorder | undefined;
+  let audit: AuditWriter | undefined;
   let certificates: CertificateWatcher | undefined;
   let sideListeners: StartedSideListeners | undefined;
   // TLS files are relative to the config file's folder, like dataDir.
@@ -82,8 +84,12 @@ export async function startRampart(loaded: LoadedConfig, notice: (line: string) 
     const usage = new BufferedTokenUsage(storage.tokenUsage, { onError: (error) => log.error({ err: error }, 'token usage write failed') });
     closeUsage = () => usage.close();
     const quota = new MonthlyQuota({ store: usage });
-    // Until the audit writer is wired here, security events feed the alert rules only (AuditRelay stores nothing).
-    const audit = new AuditRelay({ onListenerError: (error) => log.error({ err: error }, 'audit subscriber failed') });
+    // The hash-chained audit log: a tampered log stops the boot (AuditIntegrityError) rather than chaining onto it.
+    audit = await openAuditLog({ dataDir: loaded.dataDir, configFile: loaded.source, config: config.audit }, storage.auditEvents, (message, code) => log.warn({ code }, message));
+    // One durable record at boot: a sink that cannot write (full disk) is found now, before the first request.
+    await audit
+      .recordDurable({ type: 'config_change', actor: 'system', outcome: 'success', details: { event: 'started', config: loaded.source ?? 'built-in defaults' } })
+      .catch((error: unknown) => log.error({ err: error }, 'the audit log cannot be written at boot; the failure policy applies'));
     alerting = await startAlerting({ store: storage.ipBlocks, config: config.alerts, audit, log });
     usageEvents = new UsageRecorder(storage.usageEvents, { audit, onError: (error) => log.error({ err: error }, 'usage accounting write failed') });
     const proxyTls = proxyTlsConfig === undefined ? undefined : await loadTlsOptions(proxyTlsConfig, baseDir, { label: 'server.proxy.tls', log });
@@ -129,6 +135,7 @@ export async function startRampart(loaded: LoadedConfig, notice: (line: string) 
         // After the listener closed: every finished request is queued; write them all before the database closes.
         await usageEvents?.close();
         await alerting?.stop();
+        await audit?.close();
         await storage.close();
         log.flush();
       },
@@ -141,6 +148,7 @@ export async function startRampart(loaded: LoadedConfig, notice: (line: string) 
     await app?.close();
     await usageEvents?.close().catch(() => undefined);
     await alerting?.stop();
+    await audit?.close().catch(() => undefined);
     await storage.close();
     throw error;
   }

@@ -3,13 +3,14 @@ import { type AuditEventInput, type AuditLog, AuditUnavailableError } from '../a
 import { BLOCK_REFRESH_MS } from '../alerts/start-alerting.ts';
 import { IpBlockList, blockSubject } from '../alerts/ip-block-list.ts';
 import { loadDataDir } from '../config/load.ts';
-import type { IpBlockRecord } from '../storage/ports.ts';
+import type { IpBlockRecord, Storage } from '../storage/ports.ts';
 import { openStorage } from '../storage/open-storage.ts';
+import { openCliAudit } from './cli-audit.ts';
 import { CliError, type CliOutput } from './output.ts';
 
-/** What the command may use besides the database: the audit log, once the audit writer is wired for CLI processes. */
+/** What the command may use besides the database; tests swap the audit log (default: the hash-chained writer). */
 export interface BlocksCommandDeps {
-  openAudit?: (dataDir: string) => Promise<AuditLog>;
+  openAudit?: (configPath: string | undefined, storage: Storage) => Promise<AuditLog>;
 }
 
 interface ConfigOption {
@@ -19,22 +20,31 @@ interface ConfigOption {
 /** Longest block the CLI sets, like alert rules: 30 days. */
 const MAX_MINUTES = 43_200;
 
-async function withBlocks<T>(options: ConfigOption, deps: BlocksCommandDeps, work: (blocks: IpBlockList, audit: (event: AuditEventInput) => Promise<void>) => Promise<T>): Promise<T> {
+/**
+ * Runs `work` on the stored blocks. `audited` commands (add, lift) open the audit log first and record each change
+ * durably before making it: when the log cannot be written the change is refused (fail closed).
+ */
+async function withBlocks<T>(
+  options: ConfigOption,
+  deps: BlocksCommandDeps,
+  audited: boolean,
+  work: (blocks: IpBlockList, audit: (event: AuditEventInput) => Promise<void>) => Promise<T>,
+): Promise<T> {
   // Blocks hold addresses and reasons only: like `keys`, this needs dataDir and never the upstream secrets.
   const { dataDir } = await loadDataDir({ path: options.config });
   const storage = await openStorage(dataDir);
-  const auditLog = deps.openAudit === undefined ? undefined : await deps.openAudit(dataDir);
+  let auditLog: AuditLog | undefined;
   const audit = async (event: AuditEventInput): Promise<void> => {
     if (auditLog === undefined) return;
     try {
       await auditLog.recordDurable(event);
     } catch (error) {
-      // Fail closed: a change nobody can later prove is not made.
       if (error instanceof AuditUnavailableError) throw new CliError(`refused: ${error.message}`);
       throw error;
     }
   };
   try {
+    if (audited) auditLog = await (deps.openAudit ?? ((config, s) => openCliAudit(config, s.auditEvents)))(options.config, storage);
     const blocks = new IpBlockList(storage.ipBlocks);
     await blocks.refresh();
     const result = await work(blocks, audit);
@@ -68,7 +78,7 @@ export function registerBlocksCommand(program: Command, output: CliOutput, deps:
     .option('--json', 'print a JSON array of {"ip","until","reason","createdAt","createdBy"}')
     .option(...configOption)
     .action(async (options: ConfigOption & { json?: boolean }) => {
-      const list = await withBlocks(options, deps, (b) => Promise.resolve(b.list()));
+      const list = await withBlocks(options, deps, false, (b) => Promise.resolve(b.list()));
       if (options.json) {
         output.out(JSON.stringify(list.map(view)));
         return;
@@ -95,7 +105,7 @@ export function registerBlocksCommand(program: Command, output: CliOutput, deps:
       const reason = options.reason.trim();
       // The reason is shown in tables and audit lines: one short printable line.
       if (reason === '' || reason.length > 200 || /\p{Cc}/u.test(reason)) throw new CliError('--reason must be 1-200 printable characters on one line');
-      const block = await withBlocks(options, deps, async (list, audit) => {
+      const block = await withBlocks(options, deps, true, async (list, audit) => {
         await audit({ type: 'ip_blocked', actor: 'cli', ip: subject, outcome: 'success', details: { minutes, reason } });
         return list.block(subject, minutes, reason, 'cli');
       });
@@ -109,7 +119,7 @@ export function registerBlocksCommand(program: Command, output: CliOutput, deps:
     .option(...configOption)
     .action(async (ip: string, options: ConfigOption) => {
       const subject = subjectOrFail(ip);
-      const lifted = await withBlocks(options, deps, async (list, audit) => {
+      const lifted = await withBlocks(options, deps, true, async (list, audit) => {
         if (list.find(subject) === undefined) return false;
         await audit({ type: 'ip_unblocked', actor: 'cli', ip: subject, outcome: 'success' });
         return list.lift(subject);

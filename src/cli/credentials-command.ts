@@ -30,13 +30,12 @@ export function registerCredentialsCommand(program: Command, output: CliOutput):
     .option(...INSECURE_OPTION)
     .action(async (options: StateOptions & { provider: string; apiKeyEnv: string; id?: string; label?: string }) => {
       const apiKey = secretFromEnv('api-key-env', options.apiKeyEnv);
-      const added = await withVaultStorage(options, output, async (storage, settings) => {
+      const added = await withVaultStorage(options, output, async (storage, settings, audit) => {
         // The first command to touch an empty vault may be this one: it then creates the key and shows it once.
         const vault = await openVault({ storage, keyFile: settings.keyFile, allowGenerate: true, notice: (line) => output.err(line) });
-        // The audit writer is wired by the server; the CLI has none yet (recordDurable would refuse on a failing one).
-        const service = new CredentialService(vault, { providers: settings.providers });
+        const service = new CredentialService(vault, { providers: settings.providers, audit, actor: 'cli' });
         return service.addApiKey({ providerId: options.provider, apiKey, id: options.id, label: options.label });
-      });
+      }, true);
       output.out(`Added credential ${added.id} for provider ${added.providerId} (vault key version ${added.keyVersion}).`);
       output.out('A running server adds it to the pool within 2 seconds.');
     });
@@ -71,7 +70,12 @@ export function registerCredentialsCommand(program: Command, output: CliOutput):
     .option(...INSECURE_OPTION)
     .action(async (id: string, options: StateOptions) => {
       // Removal needs no key: a credential must be removable even when its key is lost.
-      const removed = await withVaultStorage(options, output, (storage, settings) => new CredentialService(keylessVault(storage.vault), { providers: settings.providers }).remove(id));
+      const removed = await withVaultStorage(
+        options,
+        output,
+        (storage, settings, audit) => new CredentialService(keylessVault(storage.vault), { providers: settings.providers, audit, actor: 'cli' }).remove(id),
+        true,
+      );
       if (!removed) throw new CliError(`no credential with id "${id}" in the vault (see: rampart credentials list)`);
       output.out(`Removed credential ${id}.`);
     });

@@ -7,6 +7,7 @@ import { OAuthError } from '../oauth/oauth-error.ts';
 import type { CredentialVault, OAuthProviderName } from '../vault/credential-vault.ts';
 import { hasDisplay, openBrowser } from './open-browser.ts';
 import { CliError, type CliOutput } from './output.ts';
+import { AuditUnavailableError } from '../audit/audit-log.ts';
 
 /** Opens the vault of a loaded config for one command; `close` releases it. */
 export type VaultOpener = (loaded: LoadedConfig) => Promise<{ vault: CredentialVault; close(): Promise<void> }>;
@@ -83,6 +84,7 @@ export function registerLoginCommand(program: Command, output: CliOutput, deps: 
         }
         const result = await session.result.catch((error: unknown) => {
           if (error instanceof OAuthError) throw new CliError(`login failed: ${error.message}`);
+          if (error instanceof AuditUnavailableError) throw new CliError('the audit log cannot be written; the login was refused and nothing was stored');
           throw error;
         });
         const who = result.email === undefined ? '' : ` as ${result.email}`;

@@ -1,6 +1,9 @@
+import type { AuditWriter } from '../audit/audit-writer.ts';
 import { openStorage } from '../storage/open-storage.ts';
+import { AuditedVault } from '../vault/audited-vault.ts';
 import { openVault, vaultKeyFile } from '../vault/open-vault.ts';
 import type { VaultOpener } from './login-command.ts';
+import { openCliAudit } from './cli-audit.ts';
 import type { CliOutput } from './output.ts';
 
 /**
@@ -10,10 +13,21 @@ import type { CliOutput } from './output.ts';
 export function cliVaultOpener(output: CliOutput): VaultOpener {
   return async (loaded) => {
     const storage = await openStorage(loaded.dataDir);
+    let audit: AuditWriter | undefined;
     try {
       const vault = await openVault({ storage, keyFile: vaultKeyFile(loaded.config.vault, loaded), allowGenerate: true, notice: (line) => output.err(line) });
-      return { vault, close: () => storage.close() };
+      // The stored login is audited durably first; a log that cannot take it refuses the login's result.
+      audit = await openCliAudit(loaded.source ?? undefined, storage.auditEvents);
+      const opened = audit;
+      return {
+        vault: new AuditedVault(vault, opened, 'cli'),
+        close: async () => {
+          await opened.close();
+          await storage.close();
+        },
+      };
     } catch (error) {
+      await audit?.close();
       await storage.close();
       throw error;
     }

@@ -1,9 +1,12 @@
+import { AuditUnavailableError } from '../audit/audit-log.ts';
+import type { AuditWriter } from '../audit/audit-writer.ts';
 import { checkDataDirPermissions } from '../lib/data-dir-permissions.ts';
 import type { Storage } from '../storage/ports.ts';
 import { openStorage } from '../storage/open-storage.ts';
 import { CredentialNotFoundError, VaultDecryptError, VaultInputError, VaultLockedError } from '../vault/vault-errors.ts';
 import { VaultKeyError } from '../vault/vault-key.ts';
 import { type VaultSettings, loadVaultSettings } from '../vault/vault-settings.ts';
+import { auditRefusal, openCliAudit } from './cli-audit.ts';
 import { CliError, type CliOutput } from './output.ts';
 
 /** Flags every `credentials` and `vault` subcommand takes. */
@@ -21,7 +24,12 @@ export const INSECURE_OPTION = ['--allow-insecure-permissions', 'proceed even if
  * Loads the settings, refuses an insecure data folder (unless overridden), opens storage, runs `work`, closes. The
  * vault's own refusals (bad input, wrong key, decrypt failure) become one-line CLI errors.
  */
-export async function withVaultStorage<T>(options: StateOptions, output: CliOutput, work: (storage: Storage, settings: VaultSettings) => Promise<T>): Promise<T> {
+export async function withVaultStorage<T>(
+  options: StateOptions,
+  output: CliOutput,
+  work: (storage: Storage, settings: VaultSettings, audit: AuditWriter | undefined) => Promise<T>,
+  audited = false,
+): Promise<T> {
   const settings = await loadVaultSettings({ path: options.config });
   await checkDataDirPermissions(settings.dataDir, {
     extraFiles: [settings.keyFile],
@@ -29,9 +37,13 @@ export async function withVaultStorage<T>(options: StateOptions, output: CliOutp
     warn: (message) => output.err(message),
   });
   const storage = await openStorage(settings.dataDir);
+  let audit: AuditWriter | undefined;
   try {
-    return await work(storage, settings);
+    // Changes are written to the audit log first, durably; when it cannot record them they are refused (fail closed).
+    if (audited) audit = await openCliAudit(options.config, storage.auditEvents);
+    return await work(storage, settings, audit);
   } catch (error) {
+    if (error instanceof AuditUnavailableError) throw auditRefusal(error, audit);
     if (
       error instanceof VaultInputError ||
       error instanceof VaultKeyError ||
@@ -43,6 +55,7 @@ export async function withVaultStorage<T>(options: StateOptions, output: CliOutp
     }
     throw error;
   } finally {
+    await audit?.close();
     await storage.close();
   }
 }

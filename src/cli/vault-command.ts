@@ -68,19 +68,20 @@ export function registerVaultCommand(program: Command, output: CliOutput): void 
     .option(...INSECURE_OPTION)
     .action(async (options: StateOptions & { newKeyEnv: string }) => {
       const newKey = parseVaultKey(secretFromEnv('new-key-env', options.newKeyEnv), options.newKeyEnv);
-      const result = await withVaultStorage(options, output, async (storage, settings) => {
+      const result = await withVaultStorage(options, output, async (storage, settings, audit) => {
         const total = await storage.vault.count();
         output.err(`rotating: re-encrypting ${total} credential(s) in one transaction…`);
         const step = Math.max(1, Math.floor(total / 8));
         return rotateVaultKey({
           keyring: { store: storage.vault, env: process.env, keyFile: settings.keyFile, allowGenerate: false, notice: (line) => output.err(line) },
           newKey,
+          ...(audit === undefined ? {} : { audit }),
           onProgress: (done, all) => {
             if (done % step === 0 || done === all) output.err(`rotating: ${done}/${all} re-encrypted (not yet committed)`);
           },
           onCommitted: (version) => output.err(`rotating: committed; key version ${version} is current`),
         });
-      });
+      }, true);
       output.out(`Rotated the vault key: version ${result.fromVersion} → ${result.toVersion}, ${result.reencrypted} credential(s) re-encrypted; version ${result.fromVersion} is retired.`);
       if (result.source.kind === 'file') {
         output.out(`The key file ${result.source.path} now holds the new key: back it up. A running server switches to it by itself.`);

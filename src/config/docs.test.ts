@@ -101,7 +101,8 @@ describe('renderJsonSchema', () => {
 
   it('describes what users write: defaulted fields are optional, the others required', () => {
     const provider = itemsOf(propertyOf(schema as JsonSchemaNode, 'providers') ?? {});
-    expect(provider?.required).toEqual(['id', 'type', 'credentials', 'models']);
+    // credentials default to [] (the vault may supply them), so only these are required.
+    expect(provider?.required).toEqual(['id', 'type', 'models']);
     expect((schema as JsonSchemaNode).required).toBeUndefined();
     expect(propertyOf(schema as JsonSchemaNode, 'providers')?.default).toEqual([]);
   });

@@ -36,8 +36,8 @@ function errorOf(text: string, env: Record<string, string> = {}, source: string 
 const DEFAULTS = {
   server: {
     proxy: { host: '127.0.0.1', port: 8317 },
-    dashboard: { host: '127.0.0.1', port: 3000 },
-    metrics: { host: '127.0.0.1', port: 9090 },
+    dashboard: { enabled: true, host: '127.0.0.1', port: 3000 },
+    metrics: { enabled: true, host: '127.0.0.1', port: 9090 },
     allowInsecureBind: false,
   },
   dataDir: './data',
@@ -70,6 +70,7 @@ const DEFAULTS = {
   rateLimits: { perIp: { enabled: true, rps: 50, burst: 100 } },
   validation: { maxJsonDepth: 64, maxStringLength: 4_194_304, modelMaxTokens: {} },
   waf: { mode: 'detect', builtin: { secrets: true, ruleModes: {} }, rules: [] },
+  vault: {},
   alerts: {
     rules: [
       { id: 'auth-failures-per-ip', on: 'auth_failure', per: 'ip', threshold: 20, windowSeconds: 300, action: 'block-ip', blockMinutes: 15 },
@@ -144,7 +145,7 @@ describe('parseConfig: defaults', () => {
   it('fills a partly written listener', () => {
     const loaded = parseConfig('server:\n  proxy: { port: 0 }\n', { env: {} });
     expect(loaded.config.server.proxy).toEqual({ host: '127.0.0.1', port: 0 });
-    expect(loaded.config.server.metrics).toEqual({ host: '127.0.0.1', port: 9090 });
+    expect(loaded.config.server.metrics).toEqual({ enabled: true, host: '127.0.0.1', port: 9090 });
   });
 
   it('returns fresh default objects, so mutating one config cannot leak into the next', () => {

@@ -99,7 +99,7 @@ function scrubValue(value: unknown, depth: number, seen: Seen): unknown {
 }
 
 function scrubFresh(value: object, depth: number, seen: Seen): unknown {
-  if (value instanceof Error) return scrubObject(stdSerializers.err(value) as unknown as Record<string, unknown>, depth, seen, true);
+  if (value instanceof Error) return scrubObject(stdSerializers.err(value), depth, seen, true);
   if (Array.isArray(value)) {
     let copy: unknown[] | undefined;
     for (let i = 0; i < value.length; i++) {

@@ -24,13 +24,13 @@ export function upstreamErrorKind(error: unknown): string | undefined {
 
 /** `reason` per client-auth catalogue code, for audit events that carry a code instead of a reason. */
 const REASON_BY_CODE: Partial<Record<ErrorCode, (typeof AUTH_FAILURE_REASONS)[number]>> = {
-  RAMPART_AUTH_MISSING_KEY: 'missing_key',
-  RAMPART_AUTH_INVALID_KEY: 'invalid_key',
+  RAMPART_AUTH_MISSING_KEY: 'missing',
+  RAMPART_AUTH_INVALID_KEY: 'invalid',
   RAMPART_AUTH_NO_KEYS: 'no_keys',
-  RAMPART_AUTH_KEY_REVOKED: 'key_revoked',
-  RAMPART_AUTH_KEY_EXPIRED: 'key_expired',
-  RAMPART_AUTH_KEY_DISABLED: 'key_disabled',
-  RAMPART_AUTH_QUERY_KEY_REFUSED: 'query_key_refused',
+  RAMPART_AUTH_KEY_REVOKED: 'revoked',
+  RAMPART_AUTH_KEY_EXPIRED: 'expired',
+  RAMPART_AUTH_KEY_DISABLED: 'disabled',
+  RAMPART_AUTH_QUERY_KEY_REFUSED: 'query_key',
   RAMPART_KEY_SCOPE_MODEL: 'scope_model',
   RAMPART_KEY_SCOPE_PROVIDER: 'scope_provider',
   RAMPART_KEY_SCOPE_ROUTE: 'scope_route',

@@ -50,15 +50,15 @@ export const UPSTREAM_ERROR_KINDS = [
 /** Values of `kind` on token counters; `cached_input`, `cache_write` are part of `input`, `reasoning` of `output`. */
 export const TOKEN_KINDS = ['input', 'output', 'cached_input', 'cache_write', 'reasoning'] as const;
 
-/** Values of `reason` on authentication failures (from the audit event's `reason`, or its catalogue `code`). */
+/** Values of `reason` on authentication failures: the audit event's `reason` (client-auth's refusal reasons), or its catalogue `code`. */
 export const AUTH_FAILURE_REASONS = [
-  'missing_key',
-  'invalid_key',
+  'missing',
+  'invalid',
   'no_keys',
-  'key_revoked',
-  'key_expired',
-  'key_disabled',
-  'query_key_refused',
+  'revoked',
+  'expired',
+  'disabled',
+  'query_key',
   'scope_model',
   'scope_provider',
   'scope_route',

@@ -69,7 +69,7 @@ describe('RampartMetrics', () => {
     const audit = new MemoryAuditLog();
     const metrics = build();
     const unsubscribe = metrics.subscribe(audit);
-    audit.record({ type: 'auth_failure', actor: 'anonymous', outcome: 'denied', details: { reason: 'invalid_key' } });
+    audit.record({ type: 'auth_failure', actor: 'anonymous', outcome: 'denied', details: { reason: 'invalid' } });
     audit.record({ type: 'auth_failure', actor: 'anonymous', outcome: 'denied', details: { code: 'RAMPART_AUTH_KEY_REVOKED' } });
     // A producer putting something unexpected (here a key-shaped string) in `reason` must not create a label value.
     audit.record({ type: 'auth_failure', actor: 'anonymous', outcome: 'denied', details: { reason: 'rk_live_abcdef123456' } });
@@ -83,8 +83,8 @@ describe('RampartMetrics', () => {
     unsubscribe();
     audit.record({ type: 'waf_block', actor: 'key:k1', outcome: 'blocked' });
     const text = await metrics.render();
-    expect(sample(text, 'rampart_auth_failures_total{reason="invalid_key"}')).toBe(1);
-    expect(sample(text, 'rampart_auth_failures_total{reason="key_revoked"}')).toBe(1);
+    expect(sample(text, 'rampart_auth_failures_total{reason="invalid"}')).toBe(1);
+    expect(sample(text, 'rampart_auth_failures_total{reason="revoked"}')).toBe(1);
     expect(sample(text, 'rampart_auth_failures_total{reason="other"}')).toBe(1);
     expect(sample(text, 'rampart_rate_limit_violations_total{scope="ip"}')).toBe(1);
     expect(sample(text, 'rampart_rate_limit_violations_total{scope="other"}')).toBe(1);

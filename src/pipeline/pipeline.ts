@@ -17,6 +17,7 @@ import { type RequestMetricsSink, requestMetricsStep } from './request-metrics.t
 import { hstsOption, securityHeadersStep } from './security-headers.ts';
 import { securityAuditHooks } from './security-audit.ts';
 import type { AuditLog } from '../audit/audit-log.ts';
+import { type AuditFailurePolicy, auditGuardStep } from './audit-guard.ts';
 import { errorHandler } from './error-handler.ts';
 import './fastify-types.ts';
 import { installJsonBodyParser } from './json-body.ts';
@@ -34,6 +35,8 @@ export interface ProxyPipelineDeps {
   maxConcurrentPerKey: number;
   /** Security events (auth failures, IP, rate-limit, body refusals) go here; absent in tests that do not look. */
   audit?: AuditLog | undefined;
+  /** What proxied requests get while the audit log cannot be written (`audit.onFailure.proxy`). */
+  auditFailurePolicy?: AuditFailurePolicy | undefined;
   /** Temporary IP blocks (alert rules, `rampart blocks`), checked with the IP lists. */
   blocks?: { blockedUntil(clientIp: string): number | undefined } | undefined;
   /** Request count and latency per route/provider/status (onResponse); absent when metrics are off. */
@@ -46,7 +49,8 @@ export interface ProxyPipelineDeps {
  *
  *   socket (Fastify: bodyLimit, timeouts) → request id (genReqId, echoed as x-request-id)
  *   → client IP (socket; X-Forwarded-For only from trusted proxies) → access log → security headers
- *   → IP deny/allow lists → CORS (preflight) → maintenance mode → client key auth (fail closed)
+ *   → IP deny/allow lists and temporary blocks → CORS (preflight) → maintenance mode
+ *   → audit guard (503 while the audit log cannot be written, under the `block` policy) → client key auth (fail closed)
  *   → rate limits (key → IP → global; 429 with retry-after and x-ratelimit-*) → in-flight cap per key
  *   → body: size cap, invalid UTF-8, JSON depth and string caps, proto-poisoning refused
  *   → route handler: parse client format → canonical → WAF (prompt, model, headers) → max_tokens ceiling
@@ -76,6 +80,14 @@ export function installProxyPipeline(app: FastifyInstance, deps: ProxyPipelineDe
   } }));
   app.addHook('onRequest', corsStep({ allowedOrigins: security.cors.allowedOrigins }));
   app.addHook('onRequest', maintenanceStep(deps.maintenance));
+  if (deps.audit) {
+    app.addHook('onRequest', auditGuardStep({
+      audit: deps.audit,
+      policy: deps.auditFailurePolicy ?? 'block',
+      onFailure: (policy) => deps.log.error({ policy }, 'the audit log cannot be written; proxied requests follow the audit failure policy'),
+      onRecovery: () => deps.log.warn('the audit log is writable again'),
+    }));
+  }
   app.addHook('onRequest', clientAuthStep({ keys: deps.keys, allowQueryKey: security.allowQueryKey, onRefused: audit.authRefused }));
   app.addHook('onRequest', rateLimitStep({ ...deps.rateLimits, onLimited: audit.rateLimited }));
   app.addHook('onRequest', keyConcurrencyStep({ maxPerKey: deps.maxConcurrentPerKey }));

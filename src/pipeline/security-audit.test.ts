@@ -15,6 +15,8 @@ import { CooldownTracker } from '../routing/cooldowns.ts';
 import { MemoryCooldownStore } from '../storage/memory/memory-cooldown-store.ts';
 import type { Storage } from '../storage/ports.ts';
 import { openSqliteStorage } from '../storage/sql/sqlite.ts';
+import type { FastifyRequest } from 'fastify';
+import { securityAuditHooks } from './security-audit.ts';
 
 /** One proxy in-process with a MemoryAuditLog, the IP block list and (optionally) alert rules. */
 async function startProxy(extraYaml: string, alerts?: unknown) {
@@ -184,5 +186,28 @@ describe('alert rules on a live proxy', () => {
     expect(proxy.audit.events.filter((e) => e.type === 'ip_blocked')).toEqual([expect.objectContaining({ ip: '127.0.0.1', details: expect.objectContaining({ rule: 'brute', minutes: 3 }) as unknown })]);
     await proxy.blocks.settled();
     expect((await proxy.storage.ipBlocks.list()).map((b) => b.ip)).toEqual(['127.0.0.1']);
+  });
+});
+
+describe('securityAuditHooks', () => {
+  it('writes at most one ip_denied a minute per address, then says how many it left out', () => {
+    const audit = new MemoryAuditLog();
+    let now = 0;
+    const hooks = securityAuditHooks(audit, () => now);
+    const request = (ip: string, id: string) => ({ clientIp: ip, id, clientKey: null, url: '/v1/models', raw: { url: '/v1/models?key=secret' } }) as unknown as FastifyRequest;
+    for (let i = 0; i < 50; i++) hooks.ipDenied(request('192.0.2.1', `req_${i}`), 'blocked');
+    hooks.ipDenied(request('192.0.2.2', 'req_other'), 'denylisted');
+    now += 60_000;
+    hooks.ipDenied(request('192.0.2.1', 'req_late'), 'blocked');
+    expect(audit.events.map((e) => [e.ip, e.requestId, e.details])).toEqual([
+      ['192.0.2.1', 'req_0', { reason: 'blocked', route: '/v1/models', suppressed: 0 }],
+      ['192.0.2.2', 'req_other', { reason: 'denylisted', route: '/v1/models', suppressed: 0 }],
+      ['192.0.2.1', 'req_late', { reason: 'blocked', route: '/v1/models', suppressed: 49 }],
+    ]);
+  });
+
+  it('does nothing without an audit log', () => {
+    const hooks = securityAuditHooks(undefined);
+    expect(() => hooks.ipDenied({ clientIp: '192.0.2.1', id: 'r', clientKey: null, url: '/', raw: {} } as unknown as FastifyRequest, 'blocked')).not.toThrow();
   });
 });

@@ -13,6 +13,32 @@ const BODY_VIOLATIONS: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
   'RAMPART_REQUEST_STRING_TOO_LONG',
 ]);
 
+/** At most one `ip_denied` event per address in this many ms; the next one carries how many were left out. */
+const IP_DENIED_INTERVAL_MS = 60_000;
+/** Addresses whose `ip_denied` events are being thinned at once (bounded: the least recent is forgotten first). */
+const IP_DENIED_TRACKED = 10_000;
+
+/**
+ * Thins `ip_denied` events: a refused address is refused before rate limiting, so without this a blocked client could
+ * make the audit log write (and fsync) once per request it sends. Returns how many events were left out since the
+ * last one written, or undefined when this one is left out too.
+ */
+function ipDeniedThinner(now: () => number): (ip: string) => number | undefined {
+  const seen = new Map<string, { at: number; skipped: number }>();
+  return (ip) => {
+    const t = now();
+    const entry = seen.get(ip);
+    if (entry !== undefined && t - entry.at < IP_DENIED_INTERVAL_MS) {
+      entry.skipped++;
+      return undefined;
+    }
+    seen.delete(ip);
+    seen.set(ip, { at: t, skipped: 0 });
+    if (seen.size > IP_DENIED_TRACKED) seen.delete(seen.keys().next().value ?? '');
+    return entry?.skipped ?? 0;
+  };
+}
+
 /** The pipeline's audit hooks: each turns one refusal into one audit event with the client address and request id. */
 export interface SecurityAuditHooks {
   ipDenied: (request: FastifyRequest, reason: IpDenyReason) => void;
@@ -38,9 +64,11 @@ function routeOf(request: FastifyRequest): string {
 /**
  * Hooks that write the security events alert rules and operators need: `ip_denied`, `auth_failure`, `rate_limited`,
  * `security_violation`, `waf_detect`, `waf_block`. Details hold reason codes, rule ids, key ids and display prefixes
- * only: never a presented key, a header value or prompt text. Without an audit log every hook is a no-op.
+ * only: never a presented key, a header value or prompt text. `ip_denied` is written at most once a minute per
+ * address, with the number left out in `details.suppressed`. Without an audit log every hook is a no-op.
  */
-export function securityAuditHooks(audit: AuditLog | undefined): SecurityAuditHooks {
+export function securityAuditHooks(audit: AuditLog | undefined, now: () => number = Date.now): SecurityAuditHooks {
+  const thinIpDenied = ipDeniedThinner(now);
   const record = (event: AuditEventInput): void => {
     // record() never throws by contract; a sink that does anyway must not turn a refusal into a 500.
     try {
@@ -52,7 +80,10 @@ export function securityAuditHooks(audit: AuditLog | undefined): SecurityAuditHo
   const base = (request: FastifyRequest) => ({ actor: actorOf(request), ip: request.clientIp, requestId: request.id });
   return {
     ipDenied: (request, reason) => {
-      record({ type: 'ip_denied', ...base(request), outcome: 'denied', details: { reason, route: routeOf(request) } });
+      if (audit === undefined) return;
+      const suppressed = thinIpDenied(request.clientIp);
+      if (suppressed === undefined) return;
+      record({ type: 'ip_denied', ...base(request), outcome: 'denied', details: { reason, route: routeOf(request), suppressed } });
     },
     authRefused: (request, refusal) => {
       const actor = refusal.key === undefined ? 'anonymous' : `key:${refusal.key.id}`;

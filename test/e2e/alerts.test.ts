@@ -105,10 +105,18 @@ describe('usage, alert rules and IP blocks (real processes)', () => {
       expect(res.status).toBe(401);
       await res.body?.cancel();
     }
-    const refused = await chat('model-a');
-    expect(refused.status).toBe(403);
-    expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(9 * 60);
-    expect(await codeOf(refused)).toBe('RAMPART_IP_BLOCKED');
+    // Alert rules hear of events once the audit log has them (at once today; after a write with a buffering writer),
+    // so allow a moment — but no more bad keys: only good-key requests from here on.
+    let refused: Response | undefined;
+    await eventually(async () => {
+      const res = await chat('model-a');
+      if (res.status === 403) refused = res;
+      else await res.body?.cancel();
+      return refused !== undefined;
+    }, 2_000);
+    expect(refused?.status).toBe(403);
+    expect(Number(refused!.headers.get('retry-after'))).toBeGreaterThan(9 * 60);
+    expect(await codeOf(refused!)).toBe('RAMPART_IP_BLOCKED');
   });
 
   it('lists the block in `rampart blocks list`', async () => {
@@ -136,6 +144,9 @@ describe('usage, alert rules and IP blocks (real processes)', () => {
     }, 5_000);
     expect(served).toBe(true);
     expect((await cli('blocks', 'lift', '127.0.0.1')).stderr).toMatch(/127\.0\.0\.1 is not blocked/);
+    // The CLI's change went to the hash-chained audit log before it was made.
+    const unblocked = JSON.parse((await cli('audit', 'tail', '--type', 'ip_unblocked', '--json')).stdout) as { actor: string; ip: string }[];
+    expect(unblocked).toEqual([expect.objectContaining({ actor: 'cli', ip: '127.0.0.1' })]);
   });
 
   it('applies `rampart blocks add` to a running server within a few seconds, to that address only', async () => {

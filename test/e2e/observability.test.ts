@@ -127,6 +127,8 @@ providers:
     await fetch(`${proxyUrl}/no/such/route`, { headers: { authorization: `Bearer ${key}` } });
     await (await chat({ model: 'not-configured' })).text();
     const text = await scrape();
+    // The refused key reached the audit log, and the metrics through it.
+    expect(sample(text, 'rampart_auth_failures_total{reason="invalid"}')).toBeGreaterThanOrEqual(1);
     for (const forbidden of [key, keyId, key.slice(0, 12), 'rk_live_', upstreamKey, '127.0.0.1', '/no/such/route']) {
       expect(text, forbidden).not.toContain(forbidden);
     }

@@ -50,7 +50,7 @@ describe('vault: credentials reach a running server (real processes)', () => {
     mock = startCli(['mock-upstream', '--port', '0']);
     mockUrl = (await mock.waitFor(/listening on (http:\/\/127\.0\.0\.1:\d+)/))[1]!;
     config = await work.writeConfig(
-      'server:\n  proxy: { host: 127.0.0.1, port: 0 }\n  dashboard: { port: 0 }\n  metrics: { port: 0 }\n  metrics: { port: 0 }\n  dashboard: { port: 0 }\nlogging: { level: info }\n' +
+      'server:\n  proxy: { host: 127.0.0.1, port: 0 }\n  metrics: { port: 0 }\n  dashboard: { port: 0 }\nlogging: { level: info }\n' +
         `providers:\n  - id: vp\n    type: openai-compatible\n    allowPrivateNetwork: true\n    baseUrl: ${mockUrl}/v1\n    models: [vault-model]\n`,
     );
     clientKey = (JSON.parse((await cli(['keys', 'create', '--name', 'vault', '--json'])).stdout) as { key: string }).key;
@@ -186,7 +186,7 @@ describe('vault: rotation, restart with the new key, refusal of the old one (rea
     mock = startCli(['mock-upstream', '--port', '0']);
     mockUrl = (await mock.waitFor(/listening on (http:\/\/127\.0\.0\.1:\d+)/))[1]!;
     config = await work.writeConfig(
-      'server:\n  proxy: { host: 127.0.0.1, port: 0 }\n  dashboard: { port: 0 }\n  metrics: { port: 0 }\n  metrics: { port: 0 }\n  dashboard: { port: 0 }\nlogging: { level: warn }\n' +
+      'server:\n  proxy: { host: 127.0.0.1, port: 0 }\n  metrics: { port: 0 }\n  dashboard: { port: 0 }\nlogging: { level: warn }\n' +
         `providers:\n  - id: rp\n    type: openai-compatible\n    allowPrivateNetwork: true\n    baseUrl: ${mockUrl}/v1\n    models: [rp-model]\n`,
     );
   });
