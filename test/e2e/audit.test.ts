@@ -1,12 +1,8 @@
 import { execFileSync } from 'node:child_process';
 import { mkdir, open, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import Fastify from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AuditUnavailableError } from '../../src/audit/audit-log.ts';
-import { loadAuditSetup, openAuditLog } from '../../src/audit/open-audit-log.ts';
-import { auditGuardStep } from '../../src/pipeline/audit-guard.ts';
-import { makeWorkdir, runCli } from './harness.ts';
+import { type RunningProcess, makeWorkdir, runCli, startCli } from './harness.ts';
 
 async function keyIds(config: string): Promise<string[]> {
   const list = await runCli(['keys', 'list', '--json', '-c', config]);
@@ -63,8 +59,10 @@ describe('rampart audit verify on a real data folder', () => {
 
 describe('fail closed on a full disk (real tmpfs)', () => {
   let work: Awaited<ReturnType<typeof makeWorkdir>>;
-  let config: string;
+  let mock: RunningProcess | undefined;
+  let serve: RunningProcess | undefined;
   let mountPoint: string;
+  let mockUrl: string;
   let mounted = false;
 
   beforeAll(async () => {
@@ -78,13 +76,33 @@ describe('fail closed on a full disk (real tmpfs)', () => {
       // CI runs as root and must exercise this; elsewhere a machine without mount rights skips it.
       if (process.env.CI === 'true') throw new Error(`cannot mount a tmpfs for the fail-closed test: ${String(error)}`, { cause: error });
     }
-    config = await work.writeConfig('dataDir: ./data\naudit:\n  dir: ./auditfs/audit\n  writeTimeoutMs: 2000\n');
+    mock = startCli(['mock-upstream', '--port', '0']);
+    mockUrl = (await mock.waitFor(/listening on (http:\/\/127\.0\.0\.1:\d+)/))[1]!;
   });
 
   afterAll(async () => {
+    await serve?.stop();
+    await mock?.stop();
     if (mounted) execFileSync('umount', [mountPoint], { stdio: 'pipe' });
     await work.remove();
   });
+
+  /** The same data and audit folders under either failure policy. */
+  async function writeConfig(policy: 'block' | 'continue-and-alert'): Promise<string> {
+    const file = path.join(work.dir, `rampart-${policy}.yaml`);
+    await writeFile(
+      file,
+      `dataDir: ./data\nlogging: { level: warn }\nserver:\n  proxy: { port: 0 }\n  metrics: { enabled: false }\n  dashboard: { enabled: false }\n` +
+        `audit:\n  dir: ./auditfs/audit\n  writeTimeoutMs: 2000\n  onFailure: { proxy: ${policy} }\n` +
+        `providers:\n  - id: m\n    type: openai-compatible\n    allowPrivateNetwork: true\n    baseUrl: ${mockUrl}/v1\n    credentials: [{ apiKey: sk-m }]\n    models: [m1]\n`,
+    );
+    return file;
+  }
+
+  async function startServe(config: string): Promise<string> {
+    serve = startCli(['serve', '--config', config]);
+    return (await serve.waitFor(/proxy listening on (http:\/\/127\.0\.0\.1:\d+)/))[1]!;
+  }
 
   /** Fills the tmpfs to the last page. */
   async function fill(): Promise<void> {
@@ -100,48 +118,59 @@ describe('fail closed on a full disk (real tmpfs)', () => {
     }
   }
 
-  it('refuses `keys create` within 5 s with exit 1, serves 503 under block and passes under continue-and-alert', async (context) => {
+  it('refuses `keys create` within 5 s with exit 1, `serve` answers 503 under block and serves under continue-and-alert', async (context) => {
     if (!mounted) context.skip();
-    expect((await runCli(['keys', 'create', '-n', 'before', '-c', config])).code).toBe(0);
+    const block = await writeConfig('block');
+    const lenient = await writeConfig('continue-and-alert');
+    const created = await runCli(['keys', 'create', '-n', 'before', '--json', '-c', block]);
+    expect(created.code).toBe(0);
+    const key = (JSON.parse(created.stdout) as { key: string }).key;
+    const chat = (url: string) =>
+      fetch(`${url}/v1/chat/completions`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ model: 'm1', messages: [{ role: 'user', content: 'hi' }] }),
+      });
+
+    let url = await startServe(block);
+    expect((await chat(url)).status).toBe(200);
     await fill();
 
     const started = Date.now();
-    const refused = await runCli(['keys', 'create', '-n', 'during', '-c', config]);
+    const refused = await runCli(['keys', 'create', '-n', 'during', '-c', block]);
     expect(Date.now() - started).toBeLessThan(5000);
     expect(refused.code).toBe(1);
     expect(refused.stderr.trim()).toBe('rampart: the audit log cannot be written (ENOSPC); the action was refused and nothing was changed');
-    expect(await keyIds(config)).toHaveLength(1);
+    expect(await keyIds(block)).toHaveLength(1);
 
-    // The proxy's guard on a writer whose sink is this full disk.
-    const setup = await loadAuditSetup({ path: config });
-    const audit = await openAuditLog(setup, undefined);
-    await expect(audit.recordDurable({ type: 'config_change', actor: 'system', outcome: 'success' })).rejects.toBeInstanceOf(AuditUnavailableError);
-    expect(audit.healthy()).toBe(false);
-    for (const policy of ['block', 'continue-and-alert'] as const) {
-      const app = Fastify();
-      app.addHook('onRequest', auditGuardStep({ audit, policy }));
-      app.post('/v1/chat/completions', { config: { wireFormat: 'openai' } }, () => ({ ok: true }));
-      const response = await app.inject({ method: 'POST', url: '/v1/chat/completions', payload: {} });
-      if (policy === 'block') {
-        expect(response.statusCode).toBe(503);
-        expect(response.json()).toMatchObject({ error: { code: 'RAMPART_AUDIT_UNAVAILABLE' } });
-      } else {
-        expect(response.statusCode).toBe(200);
-      }
-      await app.close();
-    }
-
-    // Space again: the writer recovers by itself and says what happened; the CLI works again; the chain is intact.
-    await rm(path.join(mountPoint, 'fill'));
+    // The server notices at its next write: within 5 s every proxied request is refused, in the caller's format.
     const deadline = Date.now() + 5000;
-    while (!audit.healthy() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
-    expect(audit.healthy()).toBe(true);
-    await audit.close();
-    expect((await runCli(['keys', 'create', '-n', 'after', '-c', config])).code).toBe(0);
-    const verify = await runCli(['audit', 'verify', '-c', config]);
+    let last: Response | undefined;
+    while (Date.now() < deadline) {
+      last = await chat(url);
+      if (last.status === 503) break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(last?.status).toBe(503);
+    expect(await last?.json()).toMatchObject({ error: { code: 'RAMPART_AUDIT_UNAVAILABLE' } });
+    expect((await fetch(`${url}/healthz`)).status).toBe(200);
+    await serve?.stop();
+
+    // continue-and-alert: the same full disk, and traffic flows.
+    url = await startServe(lenient);
+    for (let i = 0; i < 3; i++) expect((await chat(url)).status).toBe(200);
+    expect(serve?.stdout()).toContain('the audit log cannot be written');
+
+    // Space again: the running writer recovers by itself; the CLI works again; the chain is intact.
+    await rm(path.join(mountPoint, 'fill'));
+    await new Promise((r) => setTimeout(r, 500));
+    expect((await chat(url)).status).toBe(200);
+    await serve?.stop();
+    expect((await runCli(['keys', 'create', '-n', 'after', '-c', block])).code).toBe(0);
+    const verify = await runCli(['audit', 'verify', '-c', block]);
+    expect(verify.stdout + verify.stderr).not.toContain('index ');
     expect(verify.code).toBe(0);
     const log = await readFile(path.join(mountPoint, 'audit', 'audit.jsonl'), 'utf8');
-    expect(log).toContain('"reason":"write_failed"');
     expect(log).toContain('"error":"ENOSPC"');
   });
 });

@@ -126,8 +126,12 @@ providers:
     await fetch(`${proxyUrl}/v1/models`, { headers: { authorization: 'Bearer rk_live_wrong-key-for-metrics' } });
     await fetch(`${proxyUrl}/no/such/route`, { headers: { authorization: `Bearer ${key}` } });
     await (await chat({ model: 'not-configured' })).text();
-    const text = await scrape();
-    // The refused key reached the audit log, and the metrics through it.
+    // The refused key reached the audit log, and the metrics through it once the record was written (group commit).
+    let text = await scrape();
+    for (let i = 0; i < 40 && sample(text, 'rampart_auth_failures_total{reason="invalid"}') < 1; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      text = await scrape();
+    }
     expect(sample(text, 'rampart_auth_failures_total{reason="invalid"}')).toBeGreaterThanOrEqual(1);
     for (const forbidden of [key, keyId, key.slice(0, 12), 'rk_live_', upstreamKey, '127.0.0.1', '/no/such/route']) {
       expect(text, forbidden).not.toContain(forbidden);
