@@ -41,6 +41,14 @@ const DEFAULTS = {
     allowInsecureBind: false,
   },
   dataDir: './data',
+  audit: {
+    batchSize: 256,
+    checkpoint: { everyRecords: 1000, everySeconds: 300 },
+    flushIntervalMs: 5,
+    maxQueuedEvents: 10_000,
+    onFailure: { proxy: 'block' },
+    writeTimeoutMs: 5000,
+  },
   logging: { level: 'info', accessLog: true },
   limits: {
     maxBodyBytes: 4_194_304,
