@@ -54,10 +54,16 @@ export interface AuthRefusal {
 /**
  * Pipeline step: fail closed. Every non-public route needs a valid, unrevoked, unexpired, enabled client key, and
  * the key's route and IP scopes must allow this request (model and provider scopes are checked after routing).
- * `onRefused` hears of every refusal (audit events); it must not throw.
+ * `onRefused` hears of every refusal and `onAccepted` of every success (audit events); neither may throw.
  */
-export function clientAuthStep(options: { keys: ClientKeyService; allowQueryKey?: boolean; onRefused?: (request: FastifyRequest, refusal: AuthRefusal) => void }): onRequestAsyncHookHandler {
-  const { keys, allowQueryKey = false, onRefused } = options;
+export function clientAuthStep(options: {
+  keys: ClientKeyService;
+  allowQueryKey?: boolean;
+  onRefused?: (request: FastifyRequest, refusal: AuthRefusal) => void;
+  /** Hears of every request that passed (key valid and in scope); must not throw. */
+  onAccepted?: (request: FastifyRequest) => void;
+}): onRequestAsyncHookHandler {
+  const { keys, allowQueryKey = false, onRefused, onAccepted } = options;
   const refused = async (request: FastifyRequest, reason: string, presented?: string, known?: ClientKeyRecord): Promise<void> => {
     if (onRefused === undefined) return;
     // A revoked, expired or disabled key exists: name it (id and display prefix). Only on this rare path is it looked up again.
@@ -95,7 +101,9 @@ export function clientAuthStep(options: { keys: ClientKeyService; allowQueryKey?
     if (violation) {
       await refused(request, `scope_${violation.scope}`, undefined, result.key);
       await sendError(request, reply, keyScopeError(violation));
+      return;
     }
+    onAccepted?.(request);
   };
 }
 

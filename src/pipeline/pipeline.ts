@@ -88,7 +88,7 @@ export function installProxyPipeline(app: FastifyInstance, deps: ProxyPipelineDe
       onRecovery: () => deps.log.warn('the audit log is writable again'),
     }));
   }
-  app.addHook('onRequest', clientAuthStep({ keys: deps.keys, allowQueryKey: security.allowQueryKey, onRefused: audit.authRefused }));
+  app.addHook('onRequest', clientAuthStep({ keys: deps.keys, allowQueryKey: security.allowQueryKey, onRefused: audit.authRefused, onAccepted: audit.authAccepted }));
   app.addHook('onRequest', rateLimitStep({ ...deps.rateLimits, onLimited: audit.rateLimited }));
   app.addHook('onRequest', keyConcurrencyStep({ maxPerKey: deps.maxConcurrentPerKey }));
   // onResponse: after the answer is complete, so it does not order against the steps above.

@@ -118,6 +118,18 @@ describe('security events from the pipeline (MemoryAuditLog)', () => {
     expect(await eventsOf(second)).toEqual([expect.objectContaining({ type: 'rate_limited', actor: `key:${limited.record.id}`, ip: '127.0.0.1', details: expect.objectContaining({ scope: 'key' }) as unknown })]);
   });
 
+  it("audits a key's first use from an address as auth_success, then not again within ten minutes", async () => {
+    const first = await post(proxy, key);
+    expect(first.status).toBe(200);
+    const events = await eventsOf(first);
+    expect(events.filter((e) => e.type === 'auth_success')).toEqual([
+      expect.objectContaining({ type: 'auth_success', ip: '127.0.0.1', outcome: 'success', details: expect.objectContaining({ route: '/v1/chat/completions', since: 0 }) as unknown }),
+    ]);
+    expect(JSON.stringify(events)).not.toContain(key);
+    const second = await post(proxy, key);
+    expect((await eventsOf(second)).filter((e) => e.type === 'auth_success')).toEqual([]);
+  });
+
   it('audits a poisoned body as a security_violation', async () => {
     const res = await post(proxy, key, '{"model":"gpt-4o-mini","__proto__":{"admin":true},"messages":[]}');
     expect(res.status).toBe(400);

@@ -15,26 +15,32 @@ const BODY_VIOLATIONS: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
 
 /** At most one `ip_denied` event per address in this many ms; the next one carries how many were left out. */
 const IP_DENIED_INTERVAL_MS = 60_000;
-/** Addresses whose `ip_denied` events are being thinned at once (bounded: the least recent is forgotten first). */
-const IP_DENIED_TRACKED = 10_000;
+/**
+ * At most one `auth_success` event per key and address in this many ms. Every proxied request is audited anyway
+ * (`provider_request`, naming the key); this event marks a key's first use from an address, and then its continued
+ * use every ten minutes, without doubling the audit volume of the hot path.
+ */
+const AUTH_SUCCESS_INTERVAL_MS = 600_000;
+/** Subjects (addresses; key × address) being thinned at once (bounded: the least recent is forgotten first). */
+const THINNED_TRACKED = 10_000;
 
 /**
  * Thins `ip_denied` events: a refused address is refused before rate limiting, so without this a blocked client could
  * make the audit log write (and fsync) once per request it sends. Returns how many events were left out since the
  * last one written, or undefined when this one is left out too.
  */
-function ipDeniedThinner(now: () => number): (ip: string) => number | undefined {
+function thinner(now: () => number, intervalMs: number): (subject: string) => number | undefined {
   const seen = new Map<string, { at: number; skipped: number }>();
-  return (ip) => {
+  return (subject) => {
     const t = now();
-    const entry = seen.get(ip);
-    if (entry !== undefined && t - entry.at < IP_DENIED_INTERVAL_MS) {
+    const entry = seen.get(subject);
+    if (entry !== undefined && t - entry.at < intervalMs) {
       entry.skipped++;
       return undefined;
     }
-    seen.delete(ip);
-    seen.set(ip, { at: t, skipped: 0 });
-    if (seen.size > IP_DENIED_TRACKED) seen.delete(seen.keys().next().value ?? '');
+    seen.delete(subject);
+    seen.set(subject, { at: t, skipped: 0 });
+    if (seen.size > THINNED_TRACKED) seen.delete(seen.keys().next().value ?? '');
     return entry?.skipped ?? 0;
   };
 }
@@ -43,6 +49,7 @@ function ipDeniedThinner(now: () => number): (ip: string) => number | undefined 
 export interface SecurityAuditHooks {
   ipDenied: (request: FastifyRequest, reason: IpDenyReason) => void;
   authRefused: (request: FastifyRequest, refusal: AuthRefusal) => void;
+  authAccepted: (request: FastifyRequest) => void;
   rateLimited: (request: FastifyRequest, scope: 'key' | 'ip' | 'global') => void;
   bodyRefused: (request: FastifyRequest, error: RampartError) => void;
   wafDetect: (ruleId: string, context: WafEventContext) => void;
@@ -62,13 +69,16 @@ function routeOf(request: FastifyRequest): string {
 }
 
 /**
- * Hooks that write the security events alert rules and operators need: `ip_denied`, `auth_failure`, `rate_limited`,
+ * Hooks that write the security events alert rules and operators need: `ip_denied`, `auth_failure`, `auth_success`,
+ * `rate_limited`,
  * `security_violation`, `waf_detect`, `waf_block`. Details hold reason codes, rule ids, key ids and display prefixes
  * only: never a presented key, a header value or prompt text. `ip_denied` is written at most once a minute per
- * address, with the number left out in `details.suppressed`. Without an audit log every hook is a no-op.
+ * address, with the number left out in `details.suppressed`; `auth_success` once per key and address every ten
+ * minutes, with the requests since the last one in `details.since`. Without an audit log every hook is a no-op.
  */
 export function securityAuditHooks(audit: AuditLog | undefined, now: () => number = Date.now): SecurityAuditHooks {
-  const thinIpDenied = ipDeniedThinner(now);
+  const thinIpDenied = thinner(now, IP_DENIED_INTERVAL_MS);
+  const thinAuthSuccess = thinner(now, AUTH_SUCCESS_INTERVAL_MS);
   const record = (event: AuditEventInput): void => {
     // record() never throws by contract; a sink that does anyway must not turn a refusal into a 500.
     try {
@@ -90,6 +100,13 @@ export function securityAuditHooks(audit: AuditLog | undefined, now: () => numbe
       const details: Record<string, unknown> = { reason: refusal.reason, route: routeOf(request) };
       if (refusal.key !== undefined) details.keyPrefix = refusal.key.prefix;
       record({ type: 'auth_failure', actor, ip: request.clientIp, requestId: request.id, outcome: 'denied', details });
+    },
+    authAccepted: (request) => {
+      const key = request.clientKey;
+      if (audit === undefined || key === null) return;
+      const suppressed = thinAuthSuccess(`${key.id} ${request.clientIp}`);
+      if (suppressed === undefined) return;
+      record({ type: 'auth_success', ...base(request), outcome: 'success', details: { keyPrefix: key.prefix, route: routeOf(request), since: suppressed } });
     },
     rateLimited: (request, scope) => {
       record({ type: 'rate_limited', ...base(request), outcome: 'denied', details: { scope, route: routeOf(request) } });
