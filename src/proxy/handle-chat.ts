@@ -7,13 +7,13 @@ import type { Usage } from '../formats/canonical/types.ts';
 import { parseClient } from './parse-client.ts';
 import { holdQuota } from './quota-hold.ts';
 import { type ClientFormat, type ProxyDeps, failover } from './proxy-deps.ts';
-import { relayStream } from './relay-stream.ts';
+import { type StreamProgress, relayStream } from './relay-stream.ts';
 import { forTarget, planForKey } from './resolve-route.ts';
 import { buildCall, callJson } from './upstream-call.ts';
 import { withClientAbort } from './with-abort.ts';
 import { signedCredential } from './oauth-credential.ts';
 import { startUsage, usageTokens } from '../usage/request-usage.ts';
-import { estimateRequestTokens } from '../formats/canonical/estimate-tokens.ts';
+import { estimateCharTokens, estimateRequestTokens } from '../formats/canonical/estimate-tokens.ts';
 
 /** Where each client format puts its output cap, for the ceiling's error message. */
 const MAX_TOKENS_PARAM = { openai: 'max_tokens', anthropic: 'max_tokens', gemini: 'generationConfig.maxOutputTokens' } as const;
@@ -34,6 +34,7 @@ export async function handleChat(deps: ProxyDeps, format: ClientFormat, context:
   const accounting = startUsage(deps.usage, request, reply, 'chat', canonical.model, true);
   let answered = false;
   let usage: Usage | undefined;
+  const progress: StreamProgress = { outputChars: 0 };
   try {
     await withClientAbort(reply, (signal) =>
       failover(deps, request, plan, signal, async (target, pooled) => {
@@ -51,7 +52,7 @@ export async function handleChat(deps: ProxyDeps, format: ClientFormat, context:
           });
         }
         if (asked.stream) {
-          const outcome = await relayStream({ request, reply, format, context, canonical: asked, provider, call, upstream: deps.upstream, signal });
+          const outcome = await relayStream({ request, reply, format, context, canonical: asked, provider, call, upstream: deps.upstream, signal, progress });
           answered = true;
           usage = outcome.usage;
           await admitted.settle(usage ? usage.inputTokens + usage.outputTokens : hold.estimate);
@@ -68,8 +69,17 @@ export async function handleChat(deps: ProxyDeps, format: ClientFormat, context:
       }),
     );
   } finally {
-    // A cut stream (client gone, upstream reset) has no usage event: its input is estimated, its output counted as 0.
-    accounting?.settle(usageTokens(usage), () => estimateRequestTokens(canonical));
-    await hold.finish({ answered, usage }).catch((error: unknown) => request.log.error({ err: error, reqId: request.id }, 'recording token usage failed'));
+    // A cut stream (client gone, upstream reset) has no usage event: its input is estimated, and its output from the
+    // characters relayed before the cut.
+    const estimate = (): { input: number; output: number } => ({ input: estimateRequestTokens(canonical), output: estimateCharTokens(progress.outputChars) });
+    accounting?.settle(usageTokens(usage), estimate);
+    // Output that reached the client is charged against the quota even when the client left before the end.
+    const estimated = usage ?? (progress.outputChars > 0 ? estimatedUsage(estimate()) : undefined);
+    await hold.finish({ answered: answered || progress.outputChars > 0, usage: estimated }).catch((error: unknown) => request.log.error({ err: error, reqId: request.id }, 'recording token usage failed'));
   }
+}
+
+/** A Usage made of estimates, for the quota of a stream cut before its usage event. */
+function estimatedUsage(tokens: { input: number; output: number }): Usage {
+  return { inputTokens: tokens.input, outputTokens: tokens.output };
 }

@@ -3,7 +3,7 @@ import { once } from 'node:events';
 import { RampartError } from '../errors/catalogue.ts';
 import { renderErrorBody } from '../errors/render/index.ts';
 import type { ClientRequestContext } from '../formats/canonical/codec.ts';
-import type { CanonicalRequest, Usage } from '../formats/canonical/types.ts';
+import type { CanonicalRequest, StreamEvent, Usage } from '../formats/canonical/types.ts';
 import { createSseParser } from '../formats/sse/parser.ts';
 import type { ProviderRuntime } from '../routing/router.ts';
 import { type UpstreamCall, type UpstreamClient } from '../upstream/upstream-client.ts';
@@ -23,6 +23,13 @@ export interface RelayContext {
   call: UpstreamCall;
   upstream: UpstreamClient;
   signal: AbortSignal;
+  /** Counts the output characters relayed so far (text, thinking, tool calls), for estimates when the stream is cut. */
+  progress?: StreamProgress;
+}
+
+/** How much output a stream relayed; owned by the caller so it survives a stream that ends in an exception. */
+export interface StreamProgress {
+  outputChars: number;
 }
 
 /**
@@ -87,9 +94,11 @@ async function relay(ctx: RelayContext, track: StreamTrack | undefined): Promise
   let failure: RampartError | undefined;
   let usage: Usage | undefined;
 
+  const progress = ctx.progress;
   const translate = (list: ReturnType<typeof events.push>): void => {
     for (let event of list) {
       if (event.type === 'start' && event.created === 0) event = { ...event, created: Math.floor(Date.now() / 1000) };
+      if (progress !== undefined) progress.outputChars += outputChars(event);
       if (event.type === 'finish') finished = true;
       if (event.type === 'usage') usage = event.usage;
       if (event.type !== 'start') hasContent = true;
@@ -137,4 +146,19 @@ async function relay(ctx: RelayContext, track: StreamTrack | undefined): Promise
   }
   raw.end(writer.end());
   return usage ? { usage } : {};
+}
+
+/** Characters of model output an event carries: what a cut stream's output estimate is based on. */
+function outputChars(event: StreamEvent): number {
+  switch (event.type) {
+    case 'text_delta':
+    case 'thinking_delta':
+      return event.text.length;
+    case 'tool_call_delta':
+      return event.argumentsDelta.length;
+    case 'tool_call_start':
+      return event.name.length;
+    default:
+      return 0;
+  }
 }

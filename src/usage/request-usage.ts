@@ -37,7 +37,7 @@ export class RequestUsage {
   #failure: unknown;
   #lateFailure = false;
   #tokens: UsageTokens | undefined;
-  #estimateInput: (() => number) | undefined;
+  #estimate: (() => { input: number; output: number }) | undefined;
   #settled = false;
   #closed: { status: number; latencyMs: number; aborted: boolean } | undefined;
 
@@ -82,11 +82,12 @@ export class RequestUsage {
 
   /**
    * The handler is done. Without tokens but with an answer under way (a stream cut by the upstream or left by the
-   * client, a provider that reported nothing), the input is estimated with `estimateInput` and the output counted as 0.
+   * client, a provider that reported nothing), input and output are estimated with `estimate` (the output from what
+   * was relayed before the cut).
    */
-  settle(tokens?: UsageTokens, estimateInput?: () => number): void {
+  settle(tokens?: UsageTokens, estimate?: () => { input: number; output: number }): void {
     if (tokens !== undefined) this.#tokens = tokens;
-    this.#estimateInput = estimateInput;
+    this.#estimate = estimate;
     this.#settled = true;
     this.#maybeRecord();
   }
@@ -101,7 +102,8 @@ export class RequestUsage {
     active.delete(this.#request);
     const { status, latencyMs, aborted } = this.#closed;
     // A status below 400 went out, so the provider was answering: it bills for the input at least.
-    const tokens = this.#tokens ?? (this.#estimateInput !== undefined && status < 400 ? { input: this.#estimateInput(), output: 0, estimated: true } : undefined);
+    const estimate = this.#estimate;
+    const tokens = this.#tokens ?? (estimate !== undefined && status < 400 ? { ...estimate(), estimated: true } : undefined);
     const request = this.#request;
     this.#recorder.record(
       {

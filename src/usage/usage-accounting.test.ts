@@ -138,11 +138,21 @@ routing: { retries: 0 }
     const content = 'one two three four five six seven eight [mock:reset-after=2]';
     const res = await post('/v1/chat/completions', { model: 'gpt-4o-mini', stream: true, messages: [{ role: 'user', content }] });
     expect(res.status).toBe(200);
-    expect(await res.text()).toContain('RAMPART_UPSTREAM');
+    const text = await res.text();
+    expect(text).toContain('RAMPART_UPSTREAM');
+    // What the client received before the cut: the output estimate counts exactly that.
+    const relayed = text
+      .split('\n')
+      .filter((line) => line.startsWith('data: {'))
+      .map((line) => JSON.parse(line.slice(6)) as { choices?: { delta?: { content?: string } }[] })
+      .map((chunk) => chunk.choices?.[0]?.delta?.content ?? '')
+      .join('');
+    expect(relayed.length).toBeGreaterThan(0);
     const row = await rowOf(res.headers.get('x-request-id'));
-    expect(row).toMatchObject({ estimated: true, outputTokens: 0, status: 200, outcome: 'upstream_error' });
-    // The estimate is the input's: about four characters a token.
+    expect(row).toMatchObject({ estimated: true, status: 200, outcome: 'upstream_error' });
+    // Estimates: about four characters a token, for the input and for the output relayed before the cut.
     expect(row.inputTokens).toBe(Math.ceil(content.length / 4));
+    expect(row.outputTokens).toBe(Math.ceil(relayed.length / 4));
   });
 
   it('records a stream the client left mid-way as client_abort, with estimated counts', async () => {
@@ -156,6 +166,8 @@ routing: { retries: 0 }
     const row = await rowOf(res.headers.get('x-request-id'));
     expect(row).toMatchObject({ outcome: 'client_abort', estimated: true, status: 200 });
     expect(row.inputTokens).toBeGreaterThan(0);
+    // The first chunk reached the client before it left: its output is counted too.
+    expect(row.outputTokens).toBeGreaterThan(0);
   });
 
   it('records embeddings with their input tokens', async () => {

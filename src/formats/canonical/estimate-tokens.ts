@@ -2,7 +2,12 @@ import type { CanonicalRequest, ContentPart } from './types.ts';
 
 /** Rough tokens for a text: about four characters per token for English-like text (OpenAI's rule of thumb). */
 export function estimateTextTokens(text: string): number {
-  return Math.ceil(text.length / 4);
+  return estimateCharTokens(text.length);
+}
+
+/** Rough tokens for a number of characters, by the same rule (for output counted as it streams). */
+export function estimateCharTokens(chars: number): number {
+  return Math.ceil(chars / 4);
 }
 
 function partText(part: ContentPart): string {
