@@ -6,8 +6,8 @@ import { verifyAuditLog } from '../audit/audit-verify.ts';
 import { loadAuditSetup } from '../audit/open-audit-log.ts';
 import { canonicalJson } from '../audit/audit-record.ts';
 import type { Storage } from '../storage/ports.ts';
-import { openStorage } from '../storage/open-storage.ts';
 import { CliError, type CliOutput } from './output.ts';
+import { type PermissionFlag, openStateStorage } from './state-storage.ts';
 
 interface ConfigOption {
   config?: string;
@@ -15,9 +15,9 @@ interface ConfigOption {
 
 const MAX_ROWS = 100_000;
 
-async function withStorage<T>(options: ConfigOption, work: (storage: Storage) => Promise<T>): Promise<T> {
+async function withStorage<T>(options: ConfigOption & PermissionFlag, output: CliOutput, work: (storage: Storage) => Promise<T>): Promise<T> {
   const setup = await loadAuditSetup({ path: options.config });
-  const storage = await openStorage(setup.dataDir);
+  const storage = await openStateStorage(setup.dataDir, options, output);
   try {
     return await work(storage);
   } finally {
@@ -72,7 +72,7 @@ export function registerAuditCommand(program: Command, output: CliOutput): void 
         const code = (error as NodeJS.ErrnoException).code;
         throw new CliError(code === 'ENOENT' ? `no public key at ${keyFile} (has Rampart written an audit log here yet?)` : `cannot read the public key ${keyFile}: ${code ?? 'not a PEM Ed25519 key'}`);
       });
-      const report = await withStorage(options, (storage) => verifyAuditLog(paths, key, storage.auditEvents)).catch((error: unknown) => {
+      const report = await withStorage(options, output, (storage) => verifyAuditLog(paths, key, storage.auditEvents)).catch((error: unknown) => {
         if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw new CliError(`no audit log at ${paths.log}`);
         throw error;
       });
@@ -97,7 +97,7 @@ export function registerAuditCommand(program: Command, output: CliOutput): void 
     .option(...configOption)
     .action(async (options: ConfigOption & { lines: string; type?: string; json?: boolean }) => {
       const limit = parseCount('lines', options.lines);
-      const records = await withStorage(options, (storage) => storage.auditEvents.tail(limit, options.type));
+      const records = await withStorage(options, output, (storage) => storage.auditEvents.tail(limit, options.type));
       printRecords(output, records, options.json === true);
     });
 
@@ -117,7 +117,7 @@ export function registerAuditCommand(program: Command, output: CliOutput): void 
       if (since > until) throw new CliError('--since is after --until');
       const limit = parseCount('limit', options.limit);
       const filter = { since, until, limit, ...(options.type === undefined ? {} : { type: options.type }), ...(options.actor === undefined ? {} : { actor: options.actor }) };
-      const records = await withStorage(options, (storage) => storage.auditEvents.query(filter));
+      const records = await withStorage(options, output, (storage) => storage.auditEvents.query(filter));
       printRecords(output, records, options.json === true);
     });
 }

@@ -4,9 +4,9 @@ import { BLOCK_REFRESH_MS } from '../alerts/start-alerting.ts';
 import { IpBlockList, blockSubject } from '../alerts/ip-block-list.ts';
 import { loadDataDir } from '../config/load.ts';
 import type { IpBlockRecord, Storage } from '../storage/ports.ts';
-import { openStorage } from '../storage/open-storage.ts';
 import { openCliAudit } from './cli-audit.ts';
 import { CliError, type CliOutput } from './output.ts';
+import { type PermissionFlag, openStateStorage } from './state-storage.ts';
 
 /** What the command may use besides the database; tests swap the audit log (default: the hash-chained writer). */
 export interface BlocksCommandDeps {
@@ -25,14 +25,15 @@ const MAX_MINUTES = 43_200;
  * durably before making it: when the log cannot be written the change is refused (fail closed).
  */
 async function withBlocks<T>(
-  options: ConfigOption,
+  options: ConfigOption & PermissionFlag,
+  output: CliOutput,
   deps: BlocksCommandDeps,
   audited: boolean,
   work: (blocks: IpBlockList, audit: (event: AuditEventInput) => Promise<void>) => Promise<T>,
 ): Promise<T> {
   // Blocks hold addresses and reasons only: like `keys`, this needs dataDir and never the upstream secrets.
   const { dataDir } = await loadDataDir({ path: options.config });
-  const storage = await openStorage(dataDir);
+  const storage = await openStateStorage(dataDir, options, output);
   let auditLog: AuditLog | undefined;
   const audit = async (event: AuditEventInput): Promise<void> => {
     if (auditLog === undefined) return;
@@ -78,7 +79,7 @@ export function registerBlocksCommand(program: Command, output: CliOutput, deps:
     .option('--json', 'print a JSON array of {"ip","until","reason","createdAt","createdBy"}')
     .option(...configOption)
     .action(async (options: ConfigOption & { json?: boolean }) => {
-      const list = await withBlocks(options, deps, false, (b) => Promise.resolve(b.list()));
+      const list = await withBlocks(options, output, deps, false, (b) => Promise.resolve(b.list()));
       if (options.json) {
         output.out(JSON.stringify(list.map(view)));
         return;
@@ -105,7 +106,7 @@ export function registerBlocksCommand(program: Command, output: CliOutput, deps:
       const reason = options.reason.trim();
       // The reason is shown in tables and audit lines: one short printable line.
       if (reason === '' || reason.length > 200 || /\p{Cc}/u.test(reason)) throw new CliError('--reason must be 1-200 printable characters on one line');
-      const block = await withBlocks(options, deps, true, async (list, audit) => {
+      const block = await withBlocks(options, output, deps, true, async (list, audit) => {
         await audit({ type: 'ip_blocked', actor: 'cli', ip: subject, outcome: 'success', details: { minutes, reason } });
         return list.block(subject, minutes, reason, 'cli');
       });
@@ -119,7 +120,7 @@ export function registerBlocksCommand(program: Command, output: CliOutput, deps:
     .option(...configOption)
     .action(async (ip: string, options: ConfigOption) => {
       const subject = subjectOrFail(ip);
-      const lifted = await withBlocks(options, deps, true, async (list, audit) => {
+      const lifted = await withBlocks(options, output, deps, true, async (list, audit) => {
         if (list.find(subject) === undefined) return false;
         await audit({ type: 'ip_unblocked', actor: 'cli', ip: subject, outcome: 'success' });
         return list.lift(subject);

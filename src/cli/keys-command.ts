@@ -5,12 +5,12 @@ import { parseCount, parseExpiry, parseList } from '../keys/key-input.ts';
 import { type KeyView, keyStatus, keyView } from '../keys/key-view.ts';
 import { loadKeyPepper } from '../keys/pepper.ts';
 import type { ClientKeyRecord } from '../storage/ports.ts';
-import { openStorage } from '../storage/open-storage.ts';
 import { AuditUnavailableError } from '../audit/audit-log.ts';
 import type { AuditWriter } from '../audit/audit-writer.ts';
 import { AuditedClientKeyStore } from '../audit/audited-client-key-store.ts';
 import { auditRefusal, openCliAudit } from './cli-audit.ts';
 import { CliError, type CliOutput } from './output.ts';
+import { type PermissionFlag, openStateStorage } from './state-storage.ts';
 
 interface ConfigOption {
   config?: string;
@@ -49,10 +49,10 @@ interface SettingFlags extends ConfigOption, ClearFlags {
   json?: boolean;
 }
 
-async function withKeyService<T>(options: ConfigOption, work: (keys: ClientKeyService) => Promise<T>, audited = false): Promise<T> {
+async function withKeyService<T>(options: ConfigOption & PermissionFlag, output: CliOutput, work: (keys: ClientKeyService) => Promise<T>, audited = false): Promise<T> {
   // Key management needs only dataDir: never the upstream secrets the rest of the file may reference.
   const { dataDir } = await loadDataDir({ path: options.config });
-  const storage = await openStorage(dataDir);
+  const storage = await openStateStorage(dataDir, options, output);
   let audit: AuditWriter | undefined;
   try {
     let store = storage.clientKeys;
@@ -173,7 +173,7 @@ export function registerKeysCommand(program: Command, output: CliOutput): void {
     .action(async (options: SettingFlags & { name: string }) => {
       const now = new Date();
       const settings = settingsFrom(options, now);
-      const created = await withKeyService(options, (service) => service.create({ ...settings, name: options.name }, now), true);
+      const created = await withKeyService(options, output, (service) => service.create({ ...settings, name: options.name }, now), true);
       if (options.json) {
         output.out(JSON.stringify({ id: created.record.id, name: created.record.name, key: created.key, createdAt: created.record.createdAt.toISOString() }));
         return;
@@ -195,7 +195,7 @@ export function registerKeysCommand(program: Command, output: CliOutput): void {
     .option(...configOption)
     .action(async (options: ConfigOption & { json?: boolean }) => {
       const now = new Date();
-      const records = await withKeyService(options, (service) => service.list());
+      const records = await withKeyService(options, output, (service) => service.list());
       if (options.json) {
         output.out(JSON.stringify(records.map((r) => keyView(r, now))));
         return;
@@ -218,7 +218,7 @@ export function registerKeysCommand(program: Command, output: CliOutput): void {
     .option('--json', 'print the key as a JSON object')
     .option(...configOption)
     .action(async (id: string, options: ConfigOption & { json?: boolean }) => {
-      const record = await withKeyService(options, (service) => service.show(id));
+      const record = await withKeyService(options, output, (service) => service.show(id));
       if (!record) throw notFound(id);
       printKey(output, record, options.json === true);
     });
@@ -240,7 +240,7 @@ export function registerKeysCommand(program: Command, output: CliOutput): void {
       const settings = settingsFrom(options, new Date());
       const changes = options.name === undefined ? settings : { ...settings, name: options.name };
       if (Object.keys(changes).length === 0) throw new CliError('nothing to update: give at least one setting flag (see: rampart keys update --help)');
-      const record = await withKeyService(options, (service) => service.update(id, changes), true);
+      const record = await withKeyService(options, output, (service) => service.update(id, changes), true);
       if (!record) throw notFound(id);
       if (options.json !== true) output.out(`Updated client key ${id}.`);
       printKey(output, record, options.json === true);
@@ -252,7 +252,7 @@ export function registerKeysCommand(program: Command, output: CliOutput): void {
     .argument('<id>', 'the key id, as shown by `rampart keys list`')
     .option(...configOption)
     .action(async (id: string, options: ConfigOption) => {
-      const found = await withKeyService(options, (service) => service.revoke(id), true);
+      const found = await withKeyService(options, output, (service) => service.revoke(id), true);
       if (!found) throw notFound(id);
       output.out(`Revoked client key ${id}.`);
     });

@@ -10,7 +10,7 @@ import { CliError, type CliOutput } from './output.ts';
 import { AuditUnavailableError } from '../audit/audit-log.ts';
 
 /** Opens the vault of a loaded config for one command; `close` releases it. */
-export type VaultOpener = (loaded: LoadedConfig) => Promise<{ vault: CredentialVault; close(): Promise<void> }>;
+export type VaultOpener = (loaded: LoadedConfig, flags: { allowInsecurePermissions?: boolean }) => Promise<{ vault: CredentialVault; close(): Promise<void> }>;
 
 /** What the login command needs from outside: the vault, and (tests) where pasted input comes from. */
 export interface LoginCommandDeps {
@@ -28,6 +28,7 @@ interface LoginFlags {
   label?: string;
   browser?: boolean;
   config?: string;
+  allowInsecurePermissions?: boolean;
 }
 
 /** Reads one line from standard input without echoing anything back. */
@@ -65,7 +66,7 @@ export function registerLoginCommand(program: Command, output: CliOutput, deps: 
       const loaded = await loadConfig({ path: flags.config });
       const problem = loginTargetProblem(loaded.config.providers, name, providerId);
       if (problem !== undefined) throw new CliError(problem);
-      const opened = await deps.openVault(loaded);
+      const opened = await deps.openVault(loaded, flags);
       const { vault } = opened;
       try {
         const { oauth: settings } = loaded.config;

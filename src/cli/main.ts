@@ -21,6 +21,7 @@ export function buildProgram(output: CliOutput): Command {
     .description('Rampart: a self-hosted, security-hardened gateway for LLM APIs')
     .version(pkg.version, '-v, --version', 'print the version')
     .option('--debug', 'print stack traces on errors')
+    .option('--allow-insecure-permissions', 'proceed even if the data folder or a file in it is readable by others (prints a loud warning)')
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride()
     .configureOutput({ writeOut: (s) => output.out(s.trimEnd()), writeErr: (s) => output.err(s.trimEnd()) });
@@ -36,6 +37,10 @@ export function buildProgram(output: CliOutput): Command {
   registerMockOAuthCommand(program, output);
   registerLoginCommand(program, output, { openVault: cliVaultOpener(output) });
   for (const command of program.commands) command.exitOverride();
+  // The override is written anywhere on the line; every command reads it from its own options.
+  program.hook('preAction', (_root, action) => {
+    if (program.opts<{ allowInsecurePermissions?: boolean }>().allowInsecurePermissions === true) action.setOptionValue('allowInsecurePermissions', true);
+  });
   return program;
 }
 

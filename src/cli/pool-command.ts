@@ -1,17 +1,17 @@
 import type { Command } from 'commander';
 import { loadDataDir } from '../config/load.ts';
 import type { CooldownRecord, Storage } from '../storage/ports.ts';
-import { openStorage } from '../storage/open-storage.ts';
 import { CliError, type CliOutput } from './output.ts';
+import { type PermissionFlag, openStateStorage } from './state-storage.ts';
 
 interface ConfigOption {
   config?: string;
 }
 
-async function withStorage<T>(options: ConfigOption, work: (storage: Storage) => Promise<T>): Promise<T> {
+async function withStorage<T>(options: ConfigOption & PermissionFlag, output: CliOutput, work: (storage: Storage) => Promise<T>): Promise<T> {
   // Cooldowns hold credential ids only, so like `keys` this needs dataDir and never the upstream secrets.
   const { dataDir } = await loadDataDir({ path: options.config });
-  const storage = await openStorage(dataDir);
+  const storage = await openStateStorage(dataDir, options, output);
   try {
     return await work(storage);
   } finally {
@@ -44,7 +44,7 @@ export function registerPoolCommand(program: Command, output: CliOutput): void {
     .option(...configOption)
     .action(async (options: ConfigOption & { json?: boolean }) => {
       const now = Date.now();
-      const records = active(await withStorage(options, (storage) => storage.cooldowns.list()), now);
+      const records = active(await withStorage(options, output, (storage) => storage.cooldowns.list()), now);
       if (options.json) {
         output.out(JSON.stringify(records.map((r) => ({ credentialId: r.credentialId, model: r.model, kind: r.kind, until: r.until.toISOString(), failures: r.failures }))));
         return;
@@ -69,7 +69,7 @@ export function registerPoolCommand(program: Command, output: CliOutput): void {
     .action(async (options: ConfigOption & { provider?: string }) => {
       if (options.provider !== undefined && options.provider.trim() === '') throw new CliError('--provider needs a provider id');
       const prefix = options.provider === undefined ? undefined : `${options.provider}#`;
-      const cleared = await withStorage(options, async (storage) => {
+      const cleared = await withStorage(options, output, async (storage) => {
         const before = active(await storage.cooldowns.list(), Date.now()).filter((r) => prefix === undefined || r.credentialId.startsWith(prefix));
         await storage.cooldowns.removeAll(prefix);
         return before.length;

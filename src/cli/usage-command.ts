@@ -1,11 +1,12 @@
 import type { Command } from 'commander';
 import { loadDataDir } from '../config/load.ts';
-import { openStorage } from '../storage/open-storage.ts';
 import { UsageQueryError, USAGE_GROUPS, parseGroupBy, parseTimeArg, queryUsage, type UsageReport } from '../usage/usage-query.ts';
 import { CliError, type CliOutput } from './output.ts';
+import { openStateStorage } from './state-storage.ts';
 
 interface UsageFlags {
   config?: string;
+  allowInsecurePermissions?: boolean;
   since: string;
   until?: string;
   groupBy: string;
@@ -51,7 +52,7 @@ export function registerUsageCommand(program: Command, output: CliOutput): void 
       }
       // Usage rows hold ids and counts only, so like `keys` this needs dataDir and never the upstream secrets.
       const { dataDir } = await loadDataDir({ path: flags.config });
-      const storage = await openStorage(dataDir);
+      const storage = await openStateStorage(dataDir, flags, output);
       let report: UsageReport;
       try {
         report = await queryUsage(storage.usageEvents, query);

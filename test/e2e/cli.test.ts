@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { chmod, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROOT, makeWorkdir, runCli } from './harness.ts';
@@ -81,6 +81,23 @@ describe('rampart CLI (real process)', () => {
     const noName = await runCli(['keys', 'create', '--config', file]);
     expect(noName.code).not.toBe(0);
     expect(noName.stderr).toContain('--name');
+  });
+
+  it('state commands refuse a data folder others can read, with the exact chmod, unless overridden', async () => {
+    const file = await work.writeConfig('dataDir: ./perm-data\n');
+    expect((await runCli(['keys', 'create', '--name', 'p', '--config', file])).code).toBe(0);
+    const db = path.join(work.dir, 'perm-data', 'rampart.db');
+    await chmod(db, 0o644);
+    for (const args of [['keys', 'list'], ['pool', 'status'], ['usage'], ['blocks', 'list'], ['audit', 'tail']]) {
+      const refused = await runCli([...args, '--config', file]);
+      expect(refused.code, args.join(' ')).toBe(1);
+      expect(refused.stderr).toContain(`chmod 600 ${db}`);
+    }
+    const overridden = await runCli(['keys', 'list', '--config', file, '--allow-insecure-permissions']);
+    expect(overridden.code).toBe(0);
+    expect(overridden.stderr).toMatch(/^rampart: WARNING|WARNING: insecure permissions/m);
+    await chmod(db, 0o600);
+    expect((await runCli(['keys', 'list', '--config', file])).code).toBe(0);
   });
 
   it('refuses a bad mock-upstream port', async () => {
