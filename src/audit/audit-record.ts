@@ -31,6 +31,20 @@ export function canonicalJson(value: unknown): string {
   throw new TypeError(`a ${typeof value} cannot be written to the audit log`);
 }
 
+/** Canonical texts already computed, by the object they were computed for (details are immutable once normalised). */
+const detailsText = new WeakMap<object, string>();
+const lineText = new WeakMap<object, string>();
+
+/** canonicalJson of a record's details, computed once per details object. */
+export function canonicalDetails(details: Record<string, unknown>): string {
+  let text = detailsText.get(details);
+  if (text === undefined) {
+    text = canonicalJson(details);
+    detailsText.set(details, text);
+  }
+  return text;
+}
+
 /**
  * The record's fields in their fixed order, as stored: optional fields are null when absent, so every line has the
  * same shape. `hash` is left out when `withHash` is false (that is what the hash covers).
@@ -44,7 +58,7 @@ function storedShape(record: Omit<AuditRecord, 'hash'> & { hash?: string }, with
     `"ip":${canonicalJson(record.ip ?? null)}`,
     `"requestId":${canonicalJson(record.requestId ?? null)}`,
     `"outcome":${canonicalJson(record.outcome)}`,
-    `"details":${canonicalJson(record.details ?? {})}`,
+    `"details":${canonicalDetails(record.details ?? {})}`,
     `"prev":${canonicalJson(record.prev)}`,
   ];
   if (withHash) parts.push(`"hash":${canonicalJson(record.hash ?? '')}`);
@@ -58,7 +72,7 @@ export function recordHash(record: Omit<AuditRecord, 'hash'>): string {
 
 /** The record as one line of audit.jsonl (no newline): canonical, so verify can demand byte equality. */
 export function recordLine(record: AuditRecord): string {
-  return storedShape(record, true);
+  return lineText.get(record) ?? storedShape(record, true);
 }
 
 /** Numbers the event, chains it to `prev` and hashes it. */
@@ -74,7 +88,12 @@ export function sealRecord(event: AuditEventInput, index: number, prev: string, 
     details: event.details ?? {},
     prev,
   };
-  return { ...unsealed, hash: recordHash(unsealed) };
+  // The line is the hashed text plus the hash: built from it rather than serialised twice.
+  const body = storedShape(unsealed, false);
+  const hash = createHash('sha256').update(body).digest('hex');
+  const record: AuditRecord = { ...unsealed, hash };
+  lineText.set(record, `${body.slice(0, -1)},"hash":${JSON.stringify(hash)}}`);
+  return record;
 }
 
 /**
@@ -89,6 +108,7 @@ export function normaliseEvent(event: AuditEventInput): AuditEventInput {
       const plain: unknown = JSON.parse(JSON.stringify(event.details) ?? '{}');
       const text = canonicalJson(plain);
       details = text.length > MAX_DETAILS_BYTES ? { detailsOmitted: 'too_large', detailsBytes: text.length } : (plain as Record<string, unknown>);
+      if (details === plain) detailsText.set(details, text);
     } catch {
       details = { detailsOmitted: 'not_serialisable' };
     }

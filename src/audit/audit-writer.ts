@@ -6,7 +6,7 @@ import { type AuditFileIo, NodeAuditFileIo } from './audit-io.ts';
 import { buildBatch, checkpointDue, errorCode } from './audit-batch.ts';
 import { loadOrCreateSigningKey, SecretFingerprinter, type SigningKey } from './audit-keys.ts';
 import { AuditLock } from './audit-lock.ts';
-import { catchUpMirror } from './audit-mirror.ts';
+import { MirrorBuffer, catchUpMirror } from './audit-mirror.ts';
 import { normaliseEvent, recordLine } from './audit-record.ts';
 import { formatHead } from './audit-tail.ts';
 
@@ -72,6 +72,7 @@ export class AuditWriter implements AuditLog {
   #dirtySize: number | undefined;
   #inFlightSince: number | undefined;
   #closed = false;
+  readonly #mirror: MirrorBuffer | undefined;
 
   private constructor(options: AuditWriterOptions, io: AuditFileIo, lock: AuditLock, key: SigningKey, fingerprinter: SecretFingerprinter) {
     this.#options = options;
@@ -79,6 +80,7 @@ export class AuditWriter implements AuditLog {
     this.#lock = lock;
     this.#key = key;
     this.#fingerprinter = fingerprinter;
+    this.#mirror = options.store === undefined ? undefined : new MirrorBuffer(options.store, io, options.onProblem);
   }
 
   /** Opens the audit directory (creating keys and salt on first use) and resumes the chain from the file's tail. */
@@ -196,6 +198,7 @@ export class AuditWriter implements AuditLog {
         this.#flushing = this.#flush();
         await this.#flushing;
       }
+      await this.#mirror?.flush(this.#state.size);
     })();
     // A hung write never settles: wait for it no longer than the write timeout.
     const untilDeadline = () => new Promise((resolve) => setTimeout(resolve, Math.max(1, deadline - Date.now())).unref());
@@ -220,6 +223,7 @@ export class AuditWriter implements AuditLog {
         this.#flushing = undefined;
         // While failing, keep probing even with nothing queued: recovery must not wait for the next event.
         if (this.#queue.length > 0 || this.#failure !== undefined) this.#schedule();
+        else if (this.#mirror?.pending() === true) this.#schedule(this.#mirror.wait(Date.now()));
       });
     }, wait);
   }
@@ -230,7 +234,10 @@ export class AuditWriter implements AuditLog {
       const due = checkpointDue(this.#state, this.#options.checkpoint, Date.now());
       const failure = this.#failure;
       const dropped = new Map(this.#dropped);
-      if (batch.length === 0 && !due && failure === undefined && dropped.size === 0) return;
+      if (batch.length === 0 && !due && failure === undefined && dropped.size === 0) {
+        if (this.#mirror?.due(Date.now()) === true) await this.#mirror.flush(this.#state.size);
+        return;
+      }
       for (const pending of batch) if (pending.waiter !== undefined) pending.waiter.inFlight = true;
       const prefix = failure === undefined && dropped.size === 0 ? [] : [this.#failureReport(failure, dropped)];
       this.#inFlightSince = Date.now();
@@ -263,6 +270,7 @@ export class AuditWriter implements AuditLog {
       // A durable write that outlived its caller's timeout: the caller refused the action, so say so in the log.
       if (abandoned.length > 0) this.#queue.unshift({ event: report({ reason: 'durable_write_timeout', refusedActionIndexes: abandoned }) });
       for (const record of written.records) this.#notify(record);
+      if (this.#mirror?.due(Date.now()) === true) await this.#mirror.flush(this.#state.size);
       if (this.#queue.length === 0) return;
     }
   }
@@ -294,7 +302,7 @@ export class AuditWriter implements AuditLog {
       await this.#io.writeHead(formatHead(batch.head, this.#key));
       this.#dirtySize = undefined;
       this.#state = { size: position + data.length, ...batch.next };
-      await this.#mirror(records);
+      this.#mirror?.add(records);
       return { records, offset: prefix.length + reports.length };
     } catch (error) {
       if (this.#dirtySize !== undefined) {
@@ -309,19 +317,6 @@ export class AuditWriter implements AuditLog {
       throw error;
     } finally {
       if (!keepLock) this.#lock.release();
-    }
-  }
-
-  /** Inserts the batch into the table; a failure leaves the table behind, to be caught up from the file. */
-  async #mirror(records: AuditRecord[]): Promise<void> {
-    const store = this.#options.store;
-    const first = records[0];
-    if (store === undefined || first === undefined) return;
-    try {
-      await catchUpMirror(store, this.#io, this.#state.size, first.index - 1);
-      await store.append(records);
-    } catch (error) {
-      this.#options.onProblem?.('audit table insert failed; it is caught up from audit.jsonl on the next batch', errorCode(error));
     }
   }
 

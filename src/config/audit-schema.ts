@@ -48,8 +48,10 @@ const auditObject = z.strictObject({
     .int()
     .min(1)
     .max(1000)
-    .default(5)
-    .describe('Group commit: queued events are written and fsynced together at most this long after the first one, in ms.'),
+    .default(20)
+    .describe(
+      'Group commit: queued events are written and fsynced together at most this long after the first one, in ms. Durable writes (management actions) do not wait for it.',
+    ),
   batchSize: z.number().int().min(1).max(10_000).default(256).describe('Group commit: most events written per write + fsync.'),
   maxQueuedEvents: z
     .number()

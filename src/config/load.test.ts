@@ -44,7 +44,7 @@ const DEFAULTS = {
   audit: {
     batchSize: 256,
     checkpoint: { everyRecords: 1000, everySeconds: 300 },
-    flushIntervalMs: 5,
+    flushIntervalMs: 20,
     maxQueuedEvents: 10_000,
     onFailure: { proxy: 'block' },
     writeTimeoutMs: 5000,

@@ -1,6 +1,6 @@
 import type { Kysely, Selectable } from 'kysely';
 import type { AuditEventType, AuditOutcome, AuditRecord } from '../../audit/audit-log.ts';
-import { canonicalJson } from '../../audit/audit-record.ts';
+import { canonicalDetails } from '../../audit/audit-record.ts';
 import type { AuditEventStore, AuditQuery } from '../ports.ts';
 
 /** The `audit_events` table as Kysely sees it (declared here and joined with `withTables`, like token_usage). */
@@ -59,7 +59,7 @@ function toRow(record: AuditRecord): AuditEventsTable {
     ip: record.ip ?? null,
     request_id: record.requestId ?? null,
     outcome: record.outcome,
-    details: canonicalJson(record.details ?? {}),
+    details: canonicalDetails(record.details ?? {}),
     prev: record.prev,
     hash: record.hash,
   };
