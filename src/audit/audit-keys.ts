@@ -6,12 +6,11 @@ import {
   createSecretKey,
   generateKeyPairSync,
   type KeyObject,
-  randomBytes,
   sign,
   verify,
 } from 'node:crypto';
-import { link, open, readFile, unlink } from 'node:fs/promises';
-import { readOrCreateSecret } from '../lib/secure-file.ts';
+import { readFile } from 'node:fs/promises';
+import { createFileExclusive, readOrCreateSecret } from '../lib/secure-file.ts';
 import type { AuditPaths } from './audit-files.ts';
 
 /** Hex characters a fingerprint keeps: 24 (96 bits), enough that two secrets of one installation never collide. */
@@ -68,14 +67,14 @@ export async function loadOrCreateSigningKey(paths: AuditPaths): Promise<Signing
   let pem = await readIfExists(paths.privateKey);
   if (pem === undefined) {
     const { privateKey } = generateKeyPairSync('ed25519');
-    await createExclusive(paths.privateKey, privateKey.export({ type: 'pkcs8', format: 'pem' }).toString());
+    await createFileExclusive(paths.privateKey, privateKey.export({ type: 'pkcs8', format: 'pem' }).toString());
     pem = await readFile(paths.privateKey, 'utf8');
   }
   const privateKey = createPrivateKey(pem);
   if (privateKey.asymmetricKeyType !== 'ed25519') throw new Error(`${paths.privateKey} is not an Ed25519 private key`);
   const publicKey = createPublicKey(privateKey);
   if ((await readIfExists(paths.publicKey)) === undefined) {
-    await createExclusive(paths.publicKey, publicKey.export({ type: 'spki', format: 'pem' }).toString());
+    await createFileExclusive(paths.publicKey, publicKey.export({ type: 'spki', format: 'pem' }).toString());
   }
   return { privateKey, publicKey, keyId: keyIdOf(publicKey) };
 }
@@ -113,21 +112,3 @@ async function readIfExists(file: string): Promise<string | undefined> {
   }
 }
 
-/** Writes `text` to `file` (0600) unless it exists: temp file + fsync + link, so readers never see half a file. */
-async function createExclusive(file: string, text: string): Promise<void> {
-  const temp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
-  const handle = await open(temp, 'wx', 0o600);
-  try {
-    await handle.writeFile(text);
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-  try {
-    await link(temp, file);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-  } finally {
-    await unlink(temp);
-  }
-}

@@ -16,21 +16,7 @@ export async function readOrCreateSecret(file: string, size = 32): Promise<Buffe
   await ensurePrivateDir(path.dirname(file));
   const existing = await readIfExists(file);
   if (existing) return checkSize(file, existing, size);
-  const temp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
-  const handle = await open(temp, 'wx', 0o600);
-  try {
-    await handle.writeFile(randomBytes(size));
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-  try {
-    await link(temp, file);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-  } finally {
-    await unlink(temp);
-  }
+  await createFileExclusive(file, randomBytes(size));
   return checkSize(file, await readFile(file), size);
 }
 
