@@ -200,6 +200,9 @@ describe('canary: planted secrets never leak (real processes, broad scenario)', 
       if (what === 'metrics') {
         expect(response.status).toBe(200);
         expect(text).toContain('rampart_auth_failures_total');
+        // The WAF's detect mode (#5): the prompt's secret was counted as a security event, by rule type only.
+        expect(text).toMatch(/^rampart_security_events_total\{type="waf_detect"\} 1$/m);
+        expect(text).toMatch(/^rampart_security_events_total\{type="security_violation"\} 1$/m);
       }
     }
     for (const args of [['keys', 'list'], ['credentials', 'list'], ['pool', 'status'], ['audit', 'tail', '-n', '200'], ['usage', '--group-by', 'credential'], ['blocks', 'list'], ['vault', 'status']]) {
