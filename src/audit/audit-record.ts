@@ -103,7 +103,13 @@ export function sealRecord(event: AuditEventInput, index: number, prev: string, 
  */
 export function normaliseEvent(event: AuditEventInput): AuditEventInput {
   let details: Record<string, unknown> = {};
-  if (event.details !== undefined) {
+  const flat = event.details === undefined ? undefined : flatCopy(event.details);
+  if (flat !== undefined) {
+    // The hot path (provider_request, refusals): flat details of plain values need no JSON round trip.
+    const text = canonicalJson(flat);
+    details = text.length > MAX_DETAILS_BYTES ? { detailsOmitted: 'too_large', detailsBytes: text.length } : flat;
+    if (details === flat) detailsText.set(details, text);
+  } else if (event.details !== undefined) {
     try {
       const plain: unknown = JSON.parse(JSON.stringify(event.details) ?? '{}');
       const text = canonicalJson(plain);
@@ -121,6 +127,24 @@ export function normaliseEvent(event: AuditEventInput): AuditEventInput {
     outcome: event.outcome,
     details,
   };
+}
+
+/**
+ * A copy of `details` when every member is a string, a finite number, a boolean, null or undefined (dropped), as
+ * JSON would keep them; undefined when anything else is in it (nested objects, Dates, NaN), which takes the JSON
+ * round trip instead.
+ */
+function flatCopy(details: Record<string, unknown>): Record<string, unknown> | undefined {
+  if (Object.getPrototypeOf(details) !== Object.prototype) return undefined;
+  const copy: Record<string, unknown> = {};
+  for (const key of Object.keys(details)) {
+    if (key === '__proto__') return undefined;
+    const value = details[key];
+    if (value === undefined) continue;
+    if (value === null || typeof value === 'string' || typeof value === 'boolean' || (typeof value === 'number' && Number.isFinite(value))) copy[key] = value;
+    else return undefined;
+  }
+  return copy;
 }
 
 const hex64 = z.string().regex(/^[0-9a-f]{64}$/);

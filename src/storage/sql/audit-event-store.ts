@@ -50,7 +50,8 @@ function fromRow(row: Row): AuditRecord {
   };
 }
 
-function toRow(record: AuditRecord): AuditEventsTable {
+/** An audit record as a table row. */
+export function auditRow(record: AuditRecord): AuditEventsTable {
   return {
     index: record.index,
     time: Date.parse(record.time),
@@ -75,7 +76,7 @@ export class SqlAuditEventStore implements AuditEventStore {
 
   async append(records: readonly AuditRecord[]): Promise<void> {
     if (records.length === 0) return;
-    const rows = records.map(toRow);
+    const rows = records.map(auditRow);
     await this.#db.transaction().execute(async (trx) => {
       // SQLite caps bound parameters per statement; 10 columns × 50 rows stays far below it.
       for (let i = 0; i < rows.length; i += 50) await trx.insertInto('audit_events').values(rows.slice(i, i + 50)).execute();

@@ -5,15 +5,16 @@ import path from 'node:path';
 import { ensurePrivateDir, ensurePrivateFile } from '../../lib/secure-file.ts';
 import type { Storage } from '../ports.ts';
 import { SqliteClientKeyStore } from './sqlite-client-key-store.ts';
+import { SqliteAuditEventStore, SqliteUsageEventStore } from './sqlite-event-stores.ts';
 import { type CooldownTables, SqlCooldownStore } from './cooldown-store.ts';
 import type { Database } from './database.ts';
 import { migrateToLatest } from './migrate.ts';
 import { sqliteWriteProbe } from './sqlite-write-probe.ts';
 import { SqlTokenUsageStore, type TokenUsageTables } from './token-usage-store.ts';
 import { SqlVaultStore, type VaultTables } from './vault-store.ts';
-import { SqlUsageEventStore, type UsageEventTables } from './usage-event-store.ts';
+import type { UsageEventTables } from './usage-event-store.ts';
 import { type IpBlockTables, SqlIpBlockStore } from './ip-block-store.ts';
-import { type AuditEventTables, SqlAuditEventStore } from './audit-event-store.ts';
+import type { AuditEventTables } from './audit-event-store.ts';
 
 /** File name of the embedded database inside `dataDir`. */
 export const SQLITE_FILE = 'rampart.db';
@@ -47,9 +48,9 @@ export async function openSqliteStorage(dataDir: string): Promise<Storage> {
     cooldowns: new SqlCooldownStore(db.withTables<CooldownTables>()),
     tokenUsage: new SqlTokenUsageStore(db.withTables<TokenUsageTables>()),
     vault: new SqlVaultStore(db.withTables<VaultTables>()),
-    usageEvents: new SqlUsageEventStore(db.withTables<UsageEventTables>()),
+    usageEvents: new SqliteUsageEventStore(db.withTables<UsageEventTables>(), sqlite),
     ipBlocks: new SqlIpBlockStore(db.withTables<IpBlockTables>()),
-    auditEvents: new SqlAuditEventStore(db.withTables<AuditEventTables>()),
+    auditEvents: new SqliteAuditEventStore(db.withTables<AuditEventTables>(), sqlite),
     checkWritable: sqliteWriteProbe(sqlite),
     close: () => db.destroy(),
   };

@@ -50,7 +50,7 @@ export class SqlUsageEventStore implements UsageEventStore {
     // One transaction per batch: one fsync for the lot, and a failed batch leaves nothing half-written.
     await this.#db.transaction().execute(async (trx) => {
       for (let start = 0; start < events.length; start += INSERT_CHUNK) {
-        const rows = events.slice(start, start + INSERT_CHUNK).map(toRow);
+        const rows = events.slice(start, start + INSERT_CHUNK).map(usageRow);
         await trx.insertInto('usage_events').values(rows).onConflict((oc) => oc.column('request_id').doNothing()).execute();
       }
     });
@@ -103,7 +103,8 @@ export class SqlUsageEventStore implements UsageEventStore {
   }
 }
 
-function toRow(event: UsageEventRecord): UsageEventsTable {
+/** A usage event as a table row. */
+export function usageRow(event: UsageEventRecord): UsageEventsTable {
   return {
     request_id: event.requestId,
     time: event.time.getTime(),
