@@ -134,6 +134,24 @@ describe('AuditWriter', () => {
     expect(seen).toEqual([0, 1]);
   });
 
+  it('fills the table behind the file, yet a new event never waits for the table: written within the flush interval', async () => {
+    const paths = await tempAuditPaths();
+    const storage = await storageIn(paths);
+    const writer = await openTestWriter(paths, { store: storage.auditEvents, flushIntervalMs: 20 });
+    cleanups.push(() => writer.close());
+    const seen: number[] = [];
+    writer.subscribe((r) => seen.push(r.index));
+    writer.record(testEvent(0));
+    await until(() => seen.length === 1);
+    // The table's insert now waits (up to 250 ms); the second event must not wait with it.
+    const started = Date.now();
+    writer.record(testEvent(1));
+    await until(() => seen.length === 2);
+    expect(Date.now() - started).toBeLessThan(150);
+    // And the table catches up by itself.
+    await until(async () => (await storage.auditEvents.lastIndex()) === 1, 2000);
+  });
+
   it('fingerprints are salted HMACs: stable, 24 hex, never the secret, different per salt', async () => {
     const secret = 'sk-test-0123456789abcdefSECRET';
     const pathsA = await tempAuditPaths();

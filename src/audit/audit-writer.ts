@@ -64,6 +64,8 @@ export class AuditWriter implements AuditLog {
   #queue: Pending[] = [];
   #flushing: Promise<void> | undefined;
   #timer: NodeJS.Timeout | undefined;
+  /** When the pending timer fires (epoch ms). */
+  #timerDue = 0;
   #ticker: NodeJS.Timeout | undefined;
   #failure: Failure | undefined;
   #backoff = 50;
@@ -215,8 +217,14 @@ export class AuditWriter implements AuditLog {
   }
 
   #schedule(delay?: number): void {
-    if (this.#closed || this.#flushing !== undefined || this.#timer !== undefined) return;
+    if (this.#closed || this.#flushing !== undefined) return;
     const wait = this.#failure !== undefined ? this.#backoff : (delay ?? this.#options.flushIntervalMs);
+    if (this.#timer !== undefined) {
+      // A timer set for later (the table's 250 ms) must not hold back an event that is due sooner.
+      if (this.#timerDue <= Date.now() + wait) return;
+      clearTimeout(this.#timer);
+    }
+    this.#timerDue = Date.now() + wait;
     this.#timer = setTimeout(() => {
       this.#timer = undefined;
       this.#flushing = this.#flush().finally(() => {

@@ -194,8 +194,14 @@ describe('canary: planted secrets never leak (real processes, broad scenario)', 
       ['readyz', `${proxyUrl}/readyz`],
       ['healthz', `${proxyUrl}/healthz`],
     ] as const) {
-      const response = await fetch(url);
-      const text = await response.text();
+      let response = await fetch(url);
+      let text = await response.text();
+      // Counters fed by the audit log move once its group commit wrote the records (within its flush interval).
+      for (let i = 0; what === 'metrics' && i < 60 && !/^rampart_security_events_total\{type="security_violation"\} 1$/m.test(text); i++) {
+        await new Promise((r) => setTimeout(r, 50));
+        response = await fetch(url);
+        text = await response.text();
+      }
       texts.push({ what, text });
       if (what === 'metrics') {
         expect(response.status).toBe(200);

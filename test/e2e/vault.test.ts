@@ -91,7 +91,8 @@ describe('vault: credentials reach a running server (real processes)', () => {
     expect(serve.stderr()).toMatch(/store a copy somewhere safe/);
     // The process log (stdout, pino JSON) never carries it.
     expect(serve.stdout()).not.toContain(keyText);
-    expect(serve.stderr()).toMatch(/provider "vp" has no credentials \(none in the config, none in the vault\)/);
+    // Printed once the listeners are up, a moment after the proxy's line.
+    await serve.waitFor(/provider "vp" has no credentials \(none in the config, none in the vault\)/);
     expect((await stat(dataDir)).mode & 0o777).toBe(0o700);
     const files = await rawDataFiles(dataDir);
     expect([...files.keys()].map((f) => path.basename(f))).toEqual(expect.arrayContaining(['rampart.db', 'vault.key', 'client-key-pepper']));
