@@ -170,3 +170,37 @@ describe('client key migration 0003', () => {
     }
   });
 });
+
+describe('sqlite client key lookups between processes', () => {
+  let dir: string;
+  beforeEach(async () => {
+    dir = await mkdtemp(path.join(tmpdir(), 'rampart-keycache-'));
+  });
+  afterEach(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('sees a revocation or a change made through another connection at the very next lookup', async () => {
+    const server = await openSqliteStorage(dir);
+    const cli = await openSqliteStorage(dir);
+    try {
+      await cli.clientKeys.insert(record('key_a', 'h'.repeat(64)));
+      // The server looks the key up (and may remember it) ...
+      expect((await server.clientKeys.findByHash('h'.repeat(64)))?.revokedAt).toBeNull();
+      expect((await server.clientKeys.findByHash('h'.repeat(64)))?.revokedAt).toBeNull();
+      // ... then another process revokes it: the next lookup must say so.
+      expect(await cli.clientKeys.revoke('key_a', new Date('2026-02-01T00:00:00Z'))).toBe(true);
+      expect((await server.clientKeys.findByHash('h'.repeat(64)))?.revokedAt).toEqual(new Date('2026-02-01T00:00:00Z'));
+      await cli.clientKeys.insert(record('key_b', 'k'.repeat(64)));
+      expect((await server.clientKeys.findByHash('k'.repeat(64)))?.disabledAt).toBeNull();
+      await cli.clientKeys.update('key_b', { disabledAt: new Date('2026-03-01T00:00:00Z'), updatedAt: new Date('2026-03-01T00:00:00Z') });
+      expect((await server.clientKeys.findByHash('k'.repeat(64)))?.disabledAt).toEqual(new Date('2026-03-01T00:00:00Z'));
+      // Its own changes too.
+      await server.clientKeys.update('key_b', { disabledAt: null, updatedAt: new Date('2026-03-02T00:00:00Z') });
+      expect((await server.clientKeys.findByHash('k'.repeat(64)))?.disabledAt).toBeNull();
+    } finally {
+      await cli.close();
+      await server.close();
+    }
+  });
+});
