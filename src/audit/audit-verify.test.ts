@@ -3,7 +3,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openStorage } from '../storage/open-storage.ts';
-import type { Storage } from '../storage/ports.ts';
+import type { AuditEventStore, Storage } from '../storage/ports.ts';
 import type { AuditPaths } from './audit-files.ts';
 import { checkpointMessage, keyIdOf, loadOrCreateSigningKey, type SigningKey, signMessage } from './audit-keys.ts';
 import type { AuditRecord } from './audit-log.ts';
@@ -184,5 +184,43 @@ describe('verifyAuditLog', () => {
     const report = await verifyAuditLog(log.paths, log.key);
     expect(report.ok).toBe(false);
     expect(report.firstBadIndex).toBe(3);
+  });
+});
+
+describe('verify beside a running writer', () => {
+  it('records appended while it reads are a note, not tampering (the table and the file both moved on)', async () => {
+    const log = await buildLog();
+    const writer = await openTestWriter(log.paths, { store: log.storage.auditEvents });
+    cleanups.push(() => writer.close());
+    // A store that lets the server write two more records at the moment verify asks the table how far it goes.
+    const real = log.storage.auditEvents;
+    const store: AuditEventStore = {
+      append: (records) => real.append(records),
+      range: (from, limit) => real.range(from, limit),
+      tail: (limit, type) => real.tail(limit, type),
+      query: (filter) => real.query(filter),
+      lastIndex: async () => {
+        await writer.recordDurable(testEvent(100));
+        await writer.recordDurable(testEvent(101));
+        await writer.close();
+        return real.lastIndex();
+      },
+    };
+    const report = await verifyAuditLog(log.paths, log.key, store);
+    expect(report.problems).toEqual([]);
+    expect(report.ok).toBe(true);
+    expect(report.notes.join(' ')).toMatch(/written while verifying/);
+    // Run again once quiet: everything, the new records included, checks out.
+    const again = await verifyAuditLog(log.paths, log.key, log.storage.auditEvents);
+    expect(again.ok).toBe(true);
+    expect(again.lastIndex).toBe(11);
+  });
+
+  it('a table ahead of a file that did not grow is still reported as removed records', async () => {
+    const log = await buildLog();
+    await write(log, log.lines.slice(0, 8));
+    const report = await verifyAuditLog(log.paths, log.key, log.storage.auditEvents);
+    expect(report.ok).toBe(false);
+    expect(report.problems.map((p) => p.kind)).toContain('truncated');
   });
 });

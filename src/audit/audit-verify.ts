@@ -1,4 +1,4 @@
-import { open } from 'node:fs/promises';
+import { open, stat } from 'node:fs/promises';
 import { StringDecoder } from 'node:string_decoder';
 import type { AuditEventStore } from '../storage/ports.ts';
 import type { AuditRecord } from './audit-log.ts';
@@ -112,11 +112,14 @@ export async function verifyAuditLog(paths: AuditPaths, key: VerifyingKey, store
   let records = 0;
   let checkpoints = 0;
   let headSeen = false;
+  let bytes = 0;
+  let tornLine: string | undefined;
   for await (const { line, torn } of readLines(paths.log)) {
     if (torn) {
-      problem(expected, 'torn', `the last line is incomplete (${Buffer.byteLength(line)} bytes): a crash mid-write or a cut inside record ${expected}`);
+      tornLine = line;
       break;
     }
+    bytes += Buffer.byteLength(line) + 1;
     const parsed = parseRecordLine(line);
     if (!parsed.ok) {
       const what = parsed.problem === 'bad_hash' || parsed.problem === 'not_canonical' ? 'edited' : 'malformed';
@@ -161,15 +164,23 @@ export async function verifyAuditLog(paths: AuditPaths, key: VerifyingKey, store
     prev = record.hash;
   }
   const lastIndex = expected - 1;
+  // A running Rampart may append while this reads: what it wrote meanwhile is news, not tampering. The table is asked
+  // first, so a record that reached it after the file was read has grown the file too.
+  const tableLast = store === undefined ? undefined : await store.lastIndex();
+  const grown = (await stat(paths.log)).size > bytes + (tornLine === undefined ? 0 : Buffer.byteLength(tornLine));
+  if (tornLine !== undefined) {
+    if (grown) notes.push(`record ${expected} was being written while verifying; run verify again to check it`);
+    else problem(expected, 'torn', `the last line is incomplete (${Buffer.byteLength(tornLine)} bytes): a crash mid-write or a cut inside record ${expected}`);
+  }
   if (headText === undefined && lastIndex >= 0) problem(null, 'head', 'the signed head file is missing');
   if (head !== undefined && head.index > lastIndex) {
     problem(lastIndex + 1, 'truncated', `the file ends at record ${lastIndex} but the signed head names record ${head.index}: records were removed from the end`);
   } else if (head !== undefined && head.index >= 0 && !headSeen) {
     problem(head.index, 'head', `the record the signed head names (${head.index}) was not found in sequence`);
   }
-  if (store !== undefined) {
-    const tableLast = await store.lastIndex();
-    if (tableLast > lastIndex) problem(lastIndex + 1, 'truncated', `the audit table has records up to ${tableLast} but the file ends at ${lastIndex}: records were removed`);
+  if (tableLast !== undefined) {
+    if (tableLast > lastIndex && grown) notes.push(`records after ${lastIndex} were written while verifying and are not checked; run verify again`);
+    else if (tableLast > lastIndex) problem(lastIndex + 1, 'truncated', `the audit table has records up to ${tableLast} but the file ends at ${lastIndex}: records were removed`);
     else if (tableLast < lastIndex && problems.length === 0) notes.push(`the audit table ends at ${tableLast}; it is caught up from the file the next time Rampart writes`);
   }
   const indexes = problems.map((p) => p.index).filter((i): i is number => i !== null);
