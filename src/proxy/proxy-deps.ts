@@ -54,6 +54,7 @@ export function failover<T>(
   attempt: (target: RouteTarget, credential: PooledCredential) => Promise<AttemptOutcome<T>>,
 ): Promise<T> {
   const header = deps.routing.sessionAffinityHeader;
+  const usage = usageOf(request);
   const affinity = header === undefined ? undefined : request.headers[header];
   const settled = runWithFailover({
     plan,
@@ -62,10 +63,9 @@ export function failover<T>(
     jitterMs: deps.routing.retryJitterMs,
     ...(typeof affinity === 'string' && affinity !== '' ? { affinityKey: affinity } : {}),
     signal,
-    attempt: routedAttempt(request, usageOf(request) === undefined ? attempt : trackedAttempt(request, attempt)),
+    attempt: observedAttempt(request, usage, attempt),
     onRetry: (info) => request.log.warn({ reqId: request.id, ...info }, 'upstream attempt failed; trying the next credential'),
   });
-  const usage = usageOf(request);
   if (usage === undefined) return settled;
   // Usage accounting learns how the loop ended; the promise the caller awaits is unchanged.
   settled.then(
@@ -78,26 +78,20 @@ export function failover<T>(
   return settled;
 }
 
-/** The attempt, noting on the request which provider it tries: request metrics label the answer with the last one. */
-function routedAttempt<T>(
+/**
+ * The attempt, noting what it tries: on the request the provider (request metrics label the answer with the last
+ * one), and for usage accounting the provider, credential and model, and whether it failed after the first byte.
+ */
+function observedAttempt<T>(
   request: FastifyRequest,
-  attempt: (target: RouteTarget, credential: PooledCredential) => Promise<AttemptOutcome<T>>,
-): (target: RouteTarget, credential: PooledCredential) => Promise<AttemptOutcome<T>> {
-  return (target, credential) => {
-    request.routedProvider = target.provider.id;
-    return attempt(target, credential);
-  };
-}
-
-/** The attempt, telling usage accounting which provider, credential and model it tries and whether it failed late. */
-function trackedAttempt<T>(
-  request: FastifyRequest,
+  usage: ReturnType<typeof usageOf>,
   attempt: (target: RouteTarget, credential: PooledCredential) => Promise<AttemptOutcome<T>>,
 ): (target: RouteTarget, credential: PooledCredential) => Promise<AttemptOutcome<T>> {
   return async (target, credential) => {
-    usageOf(request)?.attempt(target.provider.id, credential.id, target.upstreamModel);
+    request.routedProvider = target.provider.id;
+    usage?.attempt(target.provider.id, credential.id, target.upstreamModel);
     const outcome = await attempt(target, credential);
-    if (outcome.lateFailure) usageOf(request)?.lateFailure();
+    if (outcome.lateFailure) usage?.lateFailure();
     return outcome;
   };
 }
